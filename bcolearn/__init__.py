@@ -1,0 +1,60 @@
+"""bcolearn: imitation learning from demonstrations, for learners.
+
+Behavioural Cloning (BC), inverse dynamics models (IDM) and Behavioural Cloning from Observation
+(BCO(0), BCO(α)) on Gymnasium tasks, with the data types, experts, evaluation, plots and widgets
+that the course notebooks use.
+
+Names are loaded on first use, so ``import bcolearn`` is quick; PyTorch is imported only when a
+network is first needed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "types": ["Trajectory", "StateTrajectory", "Transitions", "drop_actions", "to_transitions", "concat_transitions",
+              "state_pairs", "check_demos"],
+    "envs": ["make_env", "describe_env", "EnvInfo", "seed_everything"],
+    "experts": ["load_expert", "EXPERTS", "REFERENCE_RETURNS"],
+    "rollout": ["collect_demos", "collect_state_demos", "collect_transitions", "random_policy", "NoisyPolicy",
+                "episode_returns"],
+    "storage": ["save_demos", "load_demos", "save_policy", "load_policy"],
+    "evaluation": ["evaluate", "EvalResult", "normalised_score", "bootstrap_ci", "EVAL_SEED"],
+    "nets": ["MLPPolicy", "InverseDynamicsModel"],
+    "bc": ["train_bc", "BCConfig", "TrainResult", "make_policy"],
+    "idm": ["train_idm", "IDMConfig", "IDMResult", "idm_metrics"],
+    "bco": ["train_bco", "BCOConfig", "BCOResult"],
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f"bcolearn.{_WHERE[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'bcolearn' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # let type checkers and IDEs see the real names
+    from bcolearn.bc import BCConfig, TrainResult, make_policy, train_bc  # noqa: F401
+    from bcolearn.bco import BCOConfig, BCOResult, train_bco  # noqa: F401
+    from bcolearn.envs import EnvInfo, describe_env, make_env, seed_everything  # noqa: F401
+    from bcolearn.evaluation import EVAL_SEED, EvalResult, bootstrap_ci, evaluate, normalised_score  # noqa: F401
+    from bcolearn.experts import EXPERTS, REFERENCE_RETURNS, load_expert  # noqa: F401
+    from bcolearn.idm import IDMConfig, IDMResult, idm_metrics, train_idm  # noqa: F401
+    from bcolearn.nets import InverseDynamicsModel, MLPPolicy  # noqa: F401
+    from bcolearn.rollout import (NoisyPolicy, collect_demos, collect_state_demos, collect_transitions,  # noqa: F401
+                                  episode_returns, random_policy)
+    from bcolearn.storage import load_demos, load_policy, save_demos, save_policy  # noqa: F401
+    from bcolearn.types import (StateTrajectory, Trajectory, Transitions, check_demos, concat_transitions,  # noqa: F401
+                                drop_actions, state_pairs, to_transitions)

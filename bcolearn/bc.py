@@ -1,0 +1,138 @@
+"""Behavioural Cloning: supervised learning of π(a | s) from the expert's (s, a) pairs.
+
+Minimise  L(θ) = E_(s,a)~D [ −log π_θ(a | s) ]  (cross-entropy, discrete actions), or
+L(θ) = E ‖μ_θ(s) − a‖²  (continuous actions; or the Gaussian NLL).
+
+Taught in notebook 03.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bcolearn.config import Callback, param, validate
+from bcolearn.envs import describe_env
+from bcolearn.evaluation import EVAL_SEED, EvalResult, evaluate
+from bcolearn.nets import MLPPolicy
+from bcolearn.training import History, fit_supervised
+from bcolearn.types import Trajectory, check_demos, to_transitions
+
+
+@dataclass(frozen=True)
+class BCConfig:
+    """Hyperparameters of Behavioural Cloning (bounds are checked on creation)."""
+
+    epochs: int = param(40, "passes over the demonstrations", low=1, high=1000)
+    """Passes over the demonstrations."""
+    lr: float = param(3e-3, "Adam learning rate", low=1e-5, high=1.0, log=True)
+    """Adam learning rate."""
+    batch_size: int = param(128, "state-action pairs per gradient step", low=1, high=100_000)
+    """State-action pairs per gradient step."""
+    hidden_size: int = param(32, "units in each hidden layer of the policy", low=1, high=1024)
+    """Units in each hidden layer."""
+    n_layers: int = param(2, "hidden layers of the policy", low=1, high=4)
+    """Number of hidden layers."""
+    continuous_loss: str = param("mse", "loss for continuous actions", choices=("mse", "nll"))
+    """'mse': ‖μ(s) − a‖²; 'nll': Gaussian negative log-likelihood. Ignored for discrete actions."""
+    eval_every: int = param(0, "evaluate the policy every this many epochs (0: never)", low=0, high=1000)
+    """Evaluate every this many epochs and after the last one (0: no evaluation during training)."""
+    eval_episodes: int = param(10, "episodes per evaluation during training", low=1, high=1000)
+    """Episodes per evaluation during training."""
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+
+@dataclass
+class TrainResult:
+    """A trained policy and what happened while training it."""
+
+    policy: MLPPolicy
+    history: History = field(default_factory=History)
+    """One row of namespaced metrics per epoch (or per BCO iteration)."""
+
+    def evaluate(self, n_episodes: int = 20, seed: int = EVAL_SEED) -> EvalResult:
+        """Evaluate the trained policy (see :func:`bcolearn.evaluate`)."""
+        return evaluate(self.policy, self.policy.info.env_id, n_episodes, seed)
+
+
+def make_policy(env_id: str, config: BCConfig, seed: int) -> MLPPolicy:
+    """A freshly initialised policy for ``env_id``, its weights drawn from ``seed``."""
+    import torch
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return MLPPolicy(describe_env(env_id), (config.hidden_size,) * config.n_layers, config.continuous_loss)
+
+
+def train_bc(
+    demos: Sequence[Trajectory],
+    config: BCConfig | None = None,
+    *,
+    env_id: str,
+    seed: int,
+    callbacks: Iterable[Callback] = (),
+    policy: MLPPolicy | None = None,
+    metric_prefix: str = "bc",
+    extra_metrics: dict[str, float] | None = None,
+) -> TrainResult:
+    """Behavioural Cloning: fit a policy to the demonstrations' state-action pairs.
+
+    Taught in notebook 03.
+
+    Args:
+        demos: action-labelled trajectories (state-only ones are rejected: use :func:`train_bco`).
+        config: hyperparameters; ``BCConfig()`` if None.
+        env_id: the environment the demos come from (sets the policy's action head, and evaluation).
+        seed: seeds the initial weights and the minibatch order.
+        callbacks: each gets ``{"epoch", "loss/bc", ["eval/return_mean", ...]}`` after every epoch;
+            returning True stops training early, keeping what was learnt.
+        policy: continue training this policy instead of a fresh one.
+        metric_prefix: namespace of the loss (``loss/bc``).
+        extra_metrics: constant metrics added to every row.
+
+    Returns:
+        A :class:`TrainResult` with the policy and the per-epoch history.
+
+    Raises:
+        ValueError: for empty, state-only or mis-shaped demos, or an invalid config.
+    """
+    config = config or BCConfig()
+    info = describe_env(env_id)
+    demos = check_demos(demos, need_actions=True, obs_dim=info.obs_dim)
+    data = to_transitions(demos)  # type: ignore[arg-type]
+    _check_actions(data.acts, info)
+    policy = policy if policy is not None else make_policy(env_id, config, seed)
+    rng = np.random.default_rng(seed)
+
+    def eval_metrics() -> dict[str, float]:
+        res = evaluate(policy, env_id, config.eval_episodes, normalise=True)
+        out = {"eval/return_mean": res.mean, "eval/return_std": res.std}
+        if res.score is not None:
+            out["eval/score"] = res.score
+        return out
+
+    history = fit_supervised(
+        policy, policy.features(data.obs), data.acts,
+        epochs=config.epochs, lr=config.lr, batch_size=config.batch_size, rng=rng, name=metric_prefix,
+        callbacks=callbacks, evaluate_every=config.eval_every, evaluate=eval_metrics, start_metrics=extra_metrics,
+    )
+    return TrainResult(policy, history)
+
+
+def _check_actions(acts: np.ndarray, info) -> None:  # type: ignore[no-untyped-def]
+    """Reject actions that the environment could not have taken."""
+    if info.discrete:
+        if acts.ndim != 1 or acts.min() < 0 or acts.max() >= info.n_actions:
+            raise ValueError(
+                f"Demo actions range over {acts.min()} … {acts.max()} with shape {acts.shape}, but {info.env_id} "
+                f"has discrete actions 0 … {info.n_actions - 1}; were these demos recorded in another environment?"
+            )
+    elif acts.ndim != 2 or acts.shape[1] != info.act_dim:
+        raise ValueError(
+            f"Demo actions have shape {acts.shape}, but {info.env_id} has continuous actions of size {info.act_dim}; "
+            "were these demos recorded in another environment?"
+        )

@@ -1,0 +1,144 @@
+"""Behavioural Cloning from Observation (Torabi, Warnell & Stone, 2018).
+
+BCO learns from state-only demonstrations:
+
+1. pre-demonstration: a random policy acts for |I_pre| steps, recording (s, a, s′);
+2. an inverse dynamics model (IDM) learns a ← (s, s′) from those transitions;
+3. the IDM infers the missing actions of the expert's state pairs (s, s′);
+4. Behavioural Cloning on the inferred (s, â) pairs gives the policy π.
+
+BCO(0) stops there. BCO(α) then repeats: π acts for α·|I_pre| more steps, those transitions join
+the IDM's data (now from states closer to the expert's), and steps 2–4 run again.
+
+Taught in notebook 05.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bcolearn.bc import BCConfig, TrainResult, train_bc
+from bcolearn.config import Callback, param, validate
+from bcolearn.envs import describe_env
+from bcolearn.evaluation import evaluate
+from bcolearn.idm import IDMConfig, train_idm
+from bcolearn.nets import InverseDynamicsModel
+from bcolearn.rollout import collect_transitions, random_policy
+from bcolearn.training import action_metrics, notify
+from bcolearn.types import StateTrajectory, Trajectory, check_demos, concat_transitions
+
+
+@dataclass(frozen=True)
+class BCOConfig:
+    """Hyperparameters of BCO(α) (bounds are checked on creation)."""
+
+    pre_demo_steps: int = param(1000, "random-policy steps before the IDM is first trained, |I_pre|", low=1, high=1_000_000)
+    """Environment steps taken by a random policy before the demonstrations are used, |I_pre|."""
+    alpha: float = param(0.0, "BCO(α): policy steps per iteration, as a share of |I_pre|", low=0.0, high=10.0)
+    """Each BCO(α) iteration rolls out the policy for α·|I_pre| steps; α = 0 is BCO(0)."""
+    iterations: int = param(5, "BCO(α) improvement iterations (unused when α = 0)", low=1, high=100)
+    """Number of improvement iterations after the first pass (only when α > 0)."""
+    eval_episodes: int = param(10, "evaluation episodes after each iteration", low=1, high=1000)
+    """Episodes used to evaluate the policy after each iteration (not counted as interactions)."""
+    idm: IDMConfig = field(default_factory=IDMConfig)
+    """Hyperparameters of the inverse dynamics model."""
+    bc: BCConfig = field(default_factory=BCConfig)
+    """Hyperparameters of the Behavioural Cloning step."""
+
+    def __post_init__(self) -> None:
+        validate(self)
+        if not isinstance(self.idm, IDMConfig) or not isinstance(self.bc, BCConfig):
+            raise TypeError("BCOConfig.idm must be an IDMConfig and BCOConfig.bc a BCConfig.")
+
+
+@dataclass
+class BCOResult(TrainResult):
+    """The BCO policy, its last inverse dynamics model, and one history row per iteration."""
+
+    idm: InverseDynamicsModel | None = None
+    inferred_demos: list[Trajectory] = field(default_factory=list)
+    """The state-only demos with the IDM's inferred actions, as last used for BC."""
+
+
+def train_bco(
+    demos: Sequence[StateTrajectory],
+    config: BCOConfig | None = None,
+    *,
+    env_id: str,
+    seed: int,
+    callbacks: Iterable[Callback] = (),
+    expert_acts: Sequence[np.ndarray] | None = None,
+) -> BCOResult:
+    """Behavioural Cloning from Observation: imitate state-only demonstrations.
+
+    Taught in notebook 05.
+
+    Args:
+        demos: state-only trajectories (action-labelled ones are accepted, their actions ignored).
+        config: hyperparameters; ``BCOConfig()`` (BCO(0)) if None.
+        env_id: the environment to interact with.
+        seed: seeds the rollouts, the networks and the minibatches.
+        callbacks: receive every epoch's row of the IDM and BC phases (with ``bco/iteration``) and,
+            after each iteration, a summary row with ``env/steps``, ``acc/idm`` (or ``err/idm``),
+            ``eval/return_mean``; returning True stops after the current phase.
+        expert_acts: the demos' true actions, if known, used only to report how well the IDM
+            labels them (``acc/idm_demo``), never for training.
+
+    Returns:
+        A :class:`BCOResult`. ``history`` has one row per iteration: ``bco/iteration``,
+        ``env/steps`` (interactions used so far), IDM loss and held-out accuracy or error,
+        accuracy on the demos' true actions when given, BC loss and evaluation return.
+    """
+    config = config or BCOConfig()
+    info = describe_env(env_id)
+    demos = check_demos(demos, obs_dim=info.obs_dim)
+    if expert_acts is not None and [len(a) for a in expert_acts] != [len(t) for t in demos]:
+        raise ValueError("expert_acts must hold one action per transition of each demo, in the same order.")
+    callbacks = list(callbacks)
+    data = collect_transitions(env_id, random_policy(env_id, seed), config.pre_demo_steps, seed)
+    steps = config.pre_demo_steps
+    n_iters = 1 + (config.iterations if config.alpha > 0 else 0)
+    result: BCOResult | None = None
+    stop = False
+
+    def forward(row: dict[str, float]) -> bool | None:
+        nonlocal stop
+        stop = notify(callbacks, row) or stop
+        return stop
+
+    for it in range(n_iters):
+        tag = {"bco/iteration": it}
+        idm = train_idm(data, config.idm, env_id=env_id, seed=seed, callbacks=[forward], extra_metrics=tag)
+        labelled = [Trajectory(obs=t.obs, acts=idm.model.predict(t.obs[:-1], t.obs[1:]), terminated=t.terminated)
+                    for t in demos]
+        bc = train_bc(labelled, config.bc, env_id=env_id, seed=seed, callbacks=[forward], extra_metrics=tag,
+                      policy=result.policy if result is not None else None)
+        ev = evaluate(bc.policy, env_id, config.eval_episodes)
+        row = {**tag, "env/steps": steps, "loss/idm": idm.history.last("loss/idm"),
+               "loss/bc": bc.history.last("loss/bc"), "eval/return_mean": ev.mean, "eval/return_std": ev.std}
+        row.update({k: v for k, v in idm.history[-1].items() if k.startswith(("acc/", "err/"))})
+        if ev.score is not None:
+            row["eval/score"] = ev.score
+        if expert_acts is not None:
+            row.update(action_metrics(idm.model, idm.model.features(*_pairs(demos)), np.concatenate(expert_acts),
+                                      "idm_demo"))
+        history = result.history if result is not None else None
+        result = BCOResult(bc.policy, idm=idm.model, inferred_demos=labelled)
+        if history is not None:
+            result.history.extend(history)
+        result.history.append(row)
+        if forward(row) or it == n_iters - 1:
+            break
+        n_new = max(1, int(round(config.alpha * config.pre_demo_steps)))
+        new = collect_transitions(env_id, bc.policy, n_new, seed + 100_003 * (it + 1))
+        data = concat_transitions(data, new)
+        steps += n_new
+    assert result is not None
+    return result
+
+
+def _pairs(demos: Sequence[StateTrajectory]) -> tuple[np.ndarray, np.ndarray]:
+    return np.concatenate([t.obs[:-1] for t in demos]), np.concatenate([t.obs[1:] for t in demos])

@@ -1,0 +1,172 @@
+"""Making, describing and seeding Gymnasium environments.
+
+Taught in notebook 01 (states, actions, rewards) and used by every later notebook.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import random
+from dataclasses import dataclass
+
+import gymnasium as gym
+import numpy as np
+
+# Rendering CartPole & co. needs pygame; with no screen (CI, a remote kernel) SDL must not look for one.
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+
+@dataclass(frozen=True)
+class EnvInfo:
+    """What a learner needs to know about an environment's spaces.
+
+    Taught in notebook 01.
+    """
+
+    env_id: str
+    """The Gymnasium id, e.g. ``"CartPole-v1"``."""
+    obs_dim: int
+    """Length of an observation vector, D."""
+    discrete: bool
+    """True for ``Discrete`` actions (one integer), False for ``Box`` actions (a float vector)."""
+    n_actions: int
+    """Number of discrete actions (0 for continuous action spaces)."""
+    act_dim: int
+    """Length of a continuous action vector (0 for discrete action spaces)."""
+    act_low: np.ndarray | None
+    """Lower bounds of a continuous action, shape (act_dim,); None when discrete."""
+    act_high: np.ndarray | None
+    """Upper bounds of a continuous action, shape (act_dim,); None when discrete."""
+    max_episode_steps: int | None
+    """Time limit of an episode, or None when the environment has none."""
+
+    def __str__(self) -> str:
+        if self.discrete:
+            acts = f"{self.n_actions} discrete actions"
+        else:
+            acts = f"continuous actions of size {self.act_dim} in [{self.act_low}, {self.act_high}]"
+        return f"{self.env_id}: observations of size {self.obs_dim}, {acts}, episodes of at most {self.max_episode_steps} steps"
+
+
+def _check_env_id(env_id: str) -> None:
+    if not isinstance(env_id, str) or env_id not in gym.registry:
+        known = [k for k in gym.registry if "/" not in k]
+        close = difflib.get_close_matches(str(env_id), known, n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise ValueError(
+            f"Unknown environment id {env_id!r}.{hint} Use a registered Gymnasium id such as "
+            "'CartPole-v1', 'Acrobot-v1', 'MountainCar-v0' or 'Pendulum-v1' "
+            "(gymnasium.registry lists them all)."
+        )
+
+
+def check_spaces(env: gym.Env) -> None:
+    """Raise a clear error unless observations are a flat Box and actions are Discrete or Box.
+
+    Raises:
+        ValueError: if the environment's spaces are not supported by bcolearn.
+    """
+    name = env.spec.id if env.spec is not None else type(env).__name__
+    obs_space, act_space = env.observation_space, env.action_space
+    if not (isinstance(obs_space, gym.spaces.Box) and len(obs_space.shape) == 1):
+        raise ValueError(
+            f"{name} has observation space {obs_space}; bcolearn needs a flat Box (a vector). "
+            "Wrap the environment, e.g. with gymnasium.wrappers.FlattenObservation, or pick another task."
+        )
+    if isinstance(act_space, gym.spaces.Discrete):
+        return
+    if isinstance(act_space, gym.spaces.Box) and len(act_space.shape) == 1:
+        if not (np.all(np.isfinite(act_space.low)) and np.all(np.isfinite(act_space.high))):
+            raise ValueError(f"{name} has unbounded actions {act_space}; bcolearn needs finite action bounds.")
+        return
+    raise ValueError(
+        f"{name} has action space {act_space}; bcolearn supports Discrete or a flat Box of actions, "
+        "not Dict, Tuple, MultiDiscrete or MultiBinary."
+    )
+
+
+def make_env(env_id: str, seed: int | None = None, **kwargs: object) -> gym.Env:
+    """Make a Gymnasium environment that bcolearn supports, optionally seeded.
+
+    Taught in notebook 01.
+
+    Args:
+        env_id: a registered Gymnasium id, e.g. ``"CartPole-v1"``.
+        seed: if given, the environment is reset with this seed and its action space seeded,
+            so the first episode and ``env.action_space.sample()`` are reproducible.
+        **kwargs: passed to ``gymnasium.make`` (e.g. ``render_mode="rgb_array"``).
+
+    Returns:
+        The environment.
+
+    Raises:
+        ValueError: for an unknown id or unsupported observation/action spaces.
+    """
+    _check_env_id(env_id)
+    env = gym.make(env_id, **kwargs)
+    try:
+        check_spaces(env)
+    except ValueError:
+        env.close()
+        raise
+    if seed is not None:
+        env.reset(seed=seed)
+        env.action_space.seed(seed)
+    return env
+
+
+def describe_env(env: str | gym.Env) -> EnvInfo:
+    """Describe an environment's observation and action spaces.
+
+    Taught in notebook 01.
+
+    Args:
+        env: a Gymnasium id or an environment made by :func:`make_env`.
+
+    Returns:
+        An :class:`EnvInfo`.
+    """
+    if isinstance(env, str):
+        made = make_env(env)
+        try:
+            return describe_env(made)
+        finally:
+            made.close()
+    check_spaces(env)
+    act_space = env.action_space
+    discrete = isinstance(act_space, gym.spaces.Discrete)
+    spec = env.spec
+    return EnvInfo(
+        env_id=spec.id if spec is not None else type(env).__name__,
+        obs_dim=int(env.observation_space.shape[0]),
+        discrete=discrete,
+        n_actions=int(act_space.n) if discrete else 0,
+        act_dim=0 if discrete else int(act_space.shape[0]),
+        act_low=None if discrete else act_space.low.astype(np.float32),
+        act_high=None if discrete else act_space.high.astype(np.float32),
+        max_episode_steps=spec.max_episode_steps if spec is not None else None,
+    )
+
+
+def seed_everything(seed: int) -> np.random.Generator:
+    """Seed Python's, NumPy's and PyTorch's global generators; return a fresh NumPy Generator.
+
+    bcolearn functions take explicit seeds or generators, so this is only a safety net for
+    learners' own code. Taught in notebook 01.
+
+    Args:
+        seed: any non-negative integer.
+
+    Returns:
+        ``numpy.random.default_rng(seed)``.
+    """
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    return np.random.default_rng(seed)

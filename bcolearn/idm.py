@@ -1,0 +1,133 @@
+"""Inverse dynamics: learn which action a took the agent from s to s′, from its own rollouts.
+
+Trained by supervised learning on the agent's transitions (s, a, s′), where the action is known:
+minimise −log p_φ(a | s, s′) (discrete) or ‖f_φ(s, s′) − a‖² (continuous).
+
+Taught in notebook 04.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bcolearn.config import Callback, param, validate
+from bcolearn.envs import describe_env
+from bcolearn.nets import INPUT_MODES, InverseDynamicsModel
+from bcolearn.training import History, action_metrics, fit_supervised
+from bcolearn.types import Transitions
+
+
+@dataclass(frozen=True)
+class IDMConfig:
+    """Hyperparameters of the inverse dynamics model (bounds are checked on creation)."""
+
+    epochs: int = param(30, "passes over the agent's transitions", low=1, high=1000)
+    """Passes over the agent's transitions."""
+    lr: float = param(3e-3, "Adam learning rate", low=1e-5, high=1.0, log=True)
+    """Adam learning rate."""
+    batch_size: int = param(128, "transitions per gradient step", low=1, high=100_000)
+    """Transitions per gradient step."""
+    hidden_size: int = param(64, "units in each hidden layer of the IDM", low=1, high=1024)
+    """Units in each hidden layer."""
+    n_layers: int = param(2, "hidden layers of the IDM", low=1, high=4)
+    """Number of hidden layers."""
+    input_mode: str = param("delta", "what the IDM sees: (s, s′ − s) or (s, s′)", choices=INPUT_MODES)
+    """'delta' feeds (s, s′ − s); 'concat' feeds (s, s′)."""
+    val_fraction: float = param(0.2, "share of transitions held out to measure accuracy", low=0.0, high=0.9)
+    """Share of the transitions held out (not trained on) to measure accuracy."""
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+
+@dataclass
+class IDMResult:
+    """A trained inverse dynamics model and its per-epoch history."""
+
+    model: InverseDynamicsModel
+    history: History = field(default_factory=History)
+    """Per epoch: ``loss/idm`` and, with held-out data, ``acc/idm`` (discrete) or ``err/idm`` (continuous)."""
+
+
+def make_idm(env_id: str, config: IDMConfig, seed: int) -> InverseDynamicsModel:
+    """A freshly initialised inverse dynamics model, its weights drawn from ``seed``."""
+    import torch
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return InverseDynamicsModel(describe_env(env_id), (config.hidden_size,) * config.n_layers, config.input_mode)
+
+
+def split(data: Transitions, val_fraction: float, rng: np.random.Generator) -> tuple[Transitions, Transitions | None]:
+    """Randomly hold out ``val_fraction`` of the transitions (None if that leaves none)."""
+    n_val = int(round(len(data) * val_fraction))
+    if n_val == 0 or n_val >= len(data):
+        return data, None
+    order = rng.permutation(len(data))
+
+    def take(idx: np.ndarray) -> Transitions:
+        return Transitions(data.obs[idx], data.acts[idx], data.next_obs[idx], data.dones[idx])
+
+    return take(order[n_val:]), take(order[:n_val])
+
+
+def train_idm(
+    transitions: Transitions,
+    config: IDMConfig | None = None,
+    *,
+    env_id: str,
+    seed: int,
+    callbacks: Iterable[Callback] = (),
+    model: InverseDynamicsModel | None = None,
+    extra_metrics: dict[str, float] | None = None,
+) -> IDMResult:
+    """Train an inverse dynamics model a ← (s, s′) on the agent's own transitions.
+
+    Taught in notebook 04.
+
+    Args:
+        transitions: (s, a, s′) from the agent's rollouts, e.g. :func:`bcolearn.collect_transitions`.
+        config: hyperparameters; ``IDMConfig()`` if None.
+        env_id: the environment the transitions come from.
+        seed: seeds the initial weights, the hold-out split and the minibatch order.
+        callbacks: each gets ``{"epoch", "loss/idm", "acc/idm" or "err/idm"}`` after every epoch;
+            returning True stops early.
+        model: continue training this model instead of a fresh one.
+        extra_metrics: constant metrics added to every row.
+
+    Returns:
+        An :class:`IDMResult`.
+    """
+    config = config or IDMConfig()
+    info = describe_env(env_id)
+    if not isinstance(transitions, Transitions):
+        raise TypeError(f"transitions must be a bcolearn Transitions, got {type(transitions).__name__}.")
+    if transitions.obs.shape[1] != info.obs_dim:
+        raise ValueError(
+            f"Transitions have observations of size {transitions.obs.shape[1]}, but {env_id} has {info.obs_dim}."
+        )
+    rng = np.random.default_rng(seed)
+    train, val = split(transitions, config.val_fraction, rng)
+    model = model if model is not None else make_idm(env_id, config, seed)
+    x = model.features(train.obs, train.next_obs)
+
+    def val_metrics() -> dict[str, float]:
+        return action_metrics(model, model.features(val.obs, val.next_obs), val.acts, "idm") if val else {}
+
+    history = fit_supervised(
+        model, x, train.acts, epochs=config.epochs, lr=config.lr, batch_size=config.batch_size, rng=rng,
+        name="idm", callbacks=callbacks, evaluate_every=1 if val else 0, evaluate=val_metrics,
+        start_metrics=extra_metrics,
+    )
+    return IDMResult(model, history)
+
+
+def idm_metrics(model: InverseDynamicsModel, data: Transitions, name: str = "idm") -> dict[str, float]:
+    """Accuracy (discrete) or mean absolute error (continuous) of the IDM's inferred actions on ``data``.
+
+    Taught in notebook 04.
+    """
+    return action_metrics(model, model.features(data.obs, data.next_obs), data.acts, name)

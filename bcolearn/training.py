@@ -1,0 +1,113 @@
+"""The supervised training loop shared by Behavioural Cloning and the inverse dynamics model.
+
+Both are supervised learning: minimise the action head's loss over minibatches with Adam.
+Taught from scratch in notebook 03; this is the package's version of that loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import torch
+
+from bcolearn.config import Callback
+from bcolearn.nets import ActionModel
+
+
+class History(list):
+    """A list of metric dicts, one per epoch or iteration, with a helper to read one series."""
+
+    def series(self, key: str, x: str = "epoch") -> tuple[np.ndarray, np.ndarray]:
+        """``(xs, ys)`` for every entry that has ``key`` (e.g. ``"eval/return_mean"``)."""
+        rows = [row for row in self if key in row]
+        return np.array([row[x] for row in rows]), np.array([row[key] for row in rows])
+
+    def last(self, key: str) -> float:
+        """The most recent value of ``key``."""
+        for row in reversed(self):
+            if key in row:
+                return float(row[key])
+        raise KeyError(f"No metric {key!r} recorded; have {sorted({k for r in self for k in r})}.")
+
+
+def notify(callbacks: Iterable[Callback], metrics: dict[str, float]) -> bool:
+    """Send metrics to every callback; True if any asks to stop."""
+    stop = False
+    for cb in callbacks:
+        stop = bool(cb(metrics)) or stop
+    return stop
+
+
+def action_metrics(model: ActionModel, x: np.ndarray, acts: np.ndarray, name: str) -> dict[str, float]:
+    """Accuracy (discrete, ``acc/NAME``) or mean absolute error (continuous, ``err/NAME``)."""
+    pred = model._predict(x)
+    if model.info.discrete:
+        return {f"acc/{name}": float(np.mean(pred == acts))}
+    return {f"err/{name}": float(np.mean(np.abs(pred - acts)))}
+
+
+def fit_supervised(
+    model: ActionModel,
+    x: np.ndarray,
+    acts: np.ndarray,
+    *,
+    epochs: int,
+    lr: float,
+    batch_size: int,
+    rng: np.random.Generator,
+    name: str,
+    callbacks: Iterable[Callback] = (),
+    evaluate_every: int = 0,
+    evaluate: Callable[[], dict[str, float]] | None = None,
+    start_metrics: dict[str, float] | None = None,
+) -> History:
+    """Train ``model`` to predict ``acts`` from features ``x`` by minibatch Adam.
+
+    The loss is the head's: cross-entropy −log π(a|x) for discrete actions, ‖μ(x) − a‖² or the
+    Gaussian NLL for continuous ones (see :mod:`bcolearn.nets`). Minibatches are drawn by ``rng``,
+    so the same generator state gives identical losses.
+
+    Args:
+        model: a policy or inverse dynamics model; its normaliser is fitted on ``x``.
+        x: features, shape (N, in_dim).
+        acts: target actions, (N,) int or (N, act_dim) float.
+        epochs: passes over the data.
+        lr: Adam's learning rate.
+        batch_size: minibatch size (clipped to N).
+        rng: draws the minibatch order.
+        name: metric namespace, e.g. ``"bc"`` gives ``loss/bc``.
+        callbacks: receive a metrics dict after every epoch; any returning True stops training.
+        evaluate_every: call ``evaluate`` every this many epochs (0: never) and after the last.
+        evaluate: returns extra metrics, e.g. ``{"eval/return_mean": ...}``.
+        start_metrics: constant metrics added to every row (e.g. the BCO iteration).
+
+    Returns:
+        A :class:`History` with one row per epoch.
+    """
+    n = len(x)
+    model.norm.fit(x)
+    xt = torch.as_tensor(x, dtype=torch.float32)
+    yt = model.head.target(acts)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    bs = min(batch_size, n)
+    history = History()
+    for epoch in range(1, epochs + 1):
+        order = torch.as_tensor(rng.permutation(n))
+        total = 0.0
+        model.train()
+        for start in range(0, n, bs):
+            idx = order[start : start + bs]
+            loss = model.head.loss(model(xt[idx]), yt[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += float(loss.detach()) * len(idx)
+        model.eval()
+        row = {**(start_metrics or {}), "epoch": epoch, f"loss/{name}": total / n}
+        if evaluate is not None and evaluate_every > 0 and (epoch % evaluate_every == 0 or epoch == epochs):
+            row.update(evaluate())
+        history.append(row)
+        if notify(callbacks, row):
+            break
+    return history

@@ -1,0 +1,217 @@
+"""Demonstration data types: action-labelled and state-only trajectories, and flat transitions.
+
+Taught in notebook 02. All arrays are NumPy; observations are float32.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def _as_float_array(name: str, value: object, ndim: int) -> np.ndarray:
+    arr = np.asarray(value, dtype=np.float32)
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimension(s), got shape {arr.shape}.")
+    if not np.all(np.isfinite(arr)):
+        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(f"{name} contains {bad} NaN or infinite value(s); clean or drop those steps first.")
+    return arr
+
+
+def _as_actions(value: object) -> np.ndarray:
+    arr = np.asarray(value)
+    if arr.ndim == 1 and np.issubdtype(arr.dtype, np.integer):
+        return arr.astype(np.int64)
+    if arr.ndim == 2:
+        return _as_float_array("acts", arr, 2)
+    raise ValueError(
+        f"acts must be integers of shape (T,) for discrete actions or floats of shape (T, act_dim) for "
+        f"continuous ones, got dtype {arr.dtype} and shape {arr.shape}."
+    )
+
+
+@dataclass(frozen=True)
+class StateTrajectory:
+    """One episode observed without actions: the states only (e.g. from a video).
+
+    Taught in notebook 02.
+    """
+
+    obs: np.ndarray
+    """Observations s_0 … s_T, shape (T + 1, obs_dim), float32."""
+    terminated: bool = False
+    """True if the episode ended in a terminal state (not merely cut off by a time limit)."""
+
+    def __post_init__(self) -> None:
+        obs = _as_float_array("obs", self.obs, 2)
+        if len(obs) < 2:
+            raise ValueError(
+                f"A trajectory needs at least two observations (one transition), got obs of shape {obs.shape}."
+            )
+        object.__setattr__(self, "obs", obs)
+
+    def __len__(self) -> int:
+        """Number of transitions T."""
+        return len(self.obs) - 1
+
+
+@dataclass(frozen=True)
+class Trajectory(StateTrajectory):
+    """One episode with the actions taken: (s_0, a_0, r_1, s_1, …, s_T).
+
+    Taught in notebook 02.
+    """
+
+    acts: np.ndarray = None  # type: ignore[assignment]
+    """Actions a_0 … a_{T-1}: int64 of shape (T,) when discrete, float32 of shape (T, act_dim) when continuous."""
+    rews: np.ndarray | None = None
+    """Rewards r_1 … r_T, shape (T,), float32; None if unknown."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.acts is None:
+            raise ValueError("An action-labelled Trajectory needs acts; use StateTrajectory for states only.")
+        acts = _as_actions(self.acts)
+        if len(acts) != len(self):
+            raise ValueError(
+                f"acts has {len(acts)} entries but obs has {len(self.obs)} rows; expected len(acts) == "
+                f"len(obs) - 1 = {len(self)} (obs includes the final state)."
+            )
+        object.__setattr__(self, "acts", acts)
+        if self.rews is not None:
+            rews = _as_float_array("rews", self.rews, 1)
+            if len(rews) != len(self):
+                raise ValueError(f"rews has shape {rews.shape}; expected ({len(self)},), one reward per action.")
+            object.__setattr__(self, "rews", rews)
+
+    @property
+    def episode_return(self) -> float:
+        """Sum of rewards (NaN when rewards are unknown)."""
+        return float(self.rews.sum()) if self.rews is not None else float("nan")
+
+
+@dataclass(frozen=True)
+class Transitions:
+    """A flat batch of transitions (s, a, s′), e.g. for training an inverse dynamics model.
+
+    Taught in notebooks 03 and 04.
+    """
+
+    obs: np.ndarray
+    """States s, shape (N, obs_dim), float32."""
+    acts: np.ndarray
+    """Actions a: int64 (N,) when discrete, float32 (N, act_dim) when continuous."""
+    next_obs: np.ndarray
+    """Next states s′, shape (N, obs_dim), float32."""
+    dones: np.ndarray
+    """True where s′ is terminal, shape (N,), bool."""
+
+    def __post_init__(self) -> None:
+        obs = _as_float_array("obs", self.obs, 2)
+        next_obs = _as_float_array("next_obs", self.next_obs, 2)
+        acts = _as_actions(self.acts)
+        dones = np.asarray(self.dones, dtype=bool)
+        if len(obs) == 0:
+            raise ValueError("Transitions are empty (N = 0); collect some data first.")
+        if next_obs.shape != obs.shape or len(acts) != len(obs) or dones.shape != (len(obs),):
+            raise ValueError(
+                f"Transitions fields disagree: obs {obs.shape}, acts {acts.shape}, next_obs {next_obs.shape}, "
+                f"dones {dones.shape}; all need the same first dimension N and obs/next_obs the same shape."
+            )
+        for name, value in (("obs", obs), ("acts", acts), ("next_obs", next_obs), ("dones", dones)):
+            object.__setattr__(self, name, value)
+
+    def __len__(self) -> int:
+        return len(self.obs)
+
+
+def concat_transitions(*parts: Transitions) -> Transitions:
+    """Join batches of transitions into one (e.g. BCO(α) adding the policy's rollouts)."""
+    return Transitions(
+        obs=np.concatenate([p.obs for p in parts]),
+        acts=np.concatenate([p.acts for p in parts]),
+        next_obs=np.concatenate([p.next_obs for p in parts]),
+        dones=np.concatenate([p.dones for p in parts]),
+    )
+
+
+def drop_actions(demos: Sequence[Trajectory]) -> list[StateTrajectory]:
+    """Forget the actions: what an observer of the expert (e.g. a video) would have.
+
+    Taught in notebook 02.
+
+    Args:
+        demos: action-labelled trajectories.
+
+    Returns:
+        State-only trajectories with the same observations.
+    """
+    demos = check_demos(demos)
+    return [StateTrajectory(obs=t.obs, terminated=t.terminated) for t in demos]
+
+
+def to_transitions(demos: Sequence[Trajectory]) -> Transitions:
+    """Flatten action-labelled trajectories into one batch of (s, a, s′) transitions.
+
+    Taught in notebook 03.
+    """
+    demos = check_demos(demos, need_actions=True)
+    dones = [np.r_[np.zeros(len(t) - 1, bool), [t.terminated]] for t in demos]
+    return Transitions(
+        obs=np.concatenate([t.obs[:-1] for t in demos]),
+        acts=np.concatenate([t.acts for t in demos]),
+        next_obs=np.concatenate([t.obs[1:] for t in demos]),
+        dones=np.concatenate(dones),
+    )
+
+
+def state_pairs(demos: Sequence[StateTrajectory]) -> tuple[np.ndarray, np.ndarray]:
+    """All consecutive state pairs (s, s′) of state-only trajectories.
+
+    Taught in notebook 05.
+
+    Returns:
+        ``(obs, next_obs)``, each of shape (N, obs_dim).
+    """
+    demos = check_demos(demos)
+    return np.concatenate([t.obs[:-1] for t in demos]), np.concatenate([t.obs[1:] for t in demos])
+
+
+def check_demos(
+    demos: Sequence[StateTrajectory], *, need_actions: bool = False, obs_dim: int | None = None
+) -> list[StateTrajectory]:
+    """Validate a list of demonstrations and return it as a list.
+
+    Args:
+        demos: trajectories (action-labelled or state-only).
+        need_actions: raise if any trajectory has no actions (e.g. state-only demos given to BC).
+        obs_dim: if given, the observation size the environment expects.
+
+    Raises:
+        ValueError: for empty demos, mixed or wrong types, or mismatched shapes.
+    """
+    if isinstance(demos, StateTrajectory):
+        demos = [demos]
+    demos = list(demos)
+    if not demos:
+        raise ValueError("No demonstrations given (an empty list); collect some with bcolearn.collect_demos.")
+    for i, t in enumerate(demos):
+        if not isinstance(t, StateTrajectory):
+            raise TypeError(f"demos[{i}] is a {type(t).__name__}; expected a Trajectory or StateTrajectory.")
+        if need_actions and not isinstance(t, Trajectory):
+            raise ValueError(
+                f"demos[{i}] is state-only (a StateTrajectory), but this algorithm needs the expert's actions. "
+                "Use Behavioural Cloning from Observation (bcolearn.train_bco) for state-only demos."
+            )
+        if obs_dim is not None and t.obs.shape[1] != obs_dim:
+            raise ValueError(
+                f"demos[{i}] has observations of size {t.obs.shape[1]}, but the environment's are of size "
+                f"{obs_dim}; were these demos recorded in another environment?"
+            )
+    dims = {t.obs.shape[1] for t in demos}
+    if len(dims) > 1:
+        raise ValueError(f"Demonstrations have different observation sizes {sorted(dims)}; use one environment.")
+    return demos

@@ -25,9 +25,9 @@ _EXPORTS = {
     "storage": ["save_demos", "load_demos", "save_policy", "load_policy"],
     "evaluation": ["evaluate", "EvalResult", "normalised_score", "bootstrap_ci", "EVAL_SEED"],
     "nets": ["MLPPolicy", "InverseDynamicsModel"],
-    "bc": ["train_bc", "BCConfig", "TrainResult", "make_policy"],
+    "bc": ["train_bc", "BCConfig", "TrainResult", "make_policy", "recommended_bc_config"],
     "idm": ["train_idm", "IDMConfig", "IDMResult", "idm_metrics"],
-    "bco": ["train_bco", "BCOConfig", "BCOResult"],
+    "bco": ["train_bco", "BCOConfig", "BCOResult", "recommended_bco_config"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_WHERE)
@@ -46,8 +46,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # let type checkers and IDEs see the real names
-    from bcolearn.bc import BCConfig, TrainResult, make_policy, train_bc  # noqa: F401
-    from bcolearn.bco import BCOConfig, BCOResult, train_bco  # noqa: F401
+    from bcolearn.bc import BCConfig, TrainResult, make_policy, recommended_bc_config, train_bc  # noqa: F401
+    from bcolearn.bco import BCOConfig, BCOResult, recommended_bco_config, train_bco  # noqa: F401
     from bcolearn.envs import EnvInfo, describe_env, make_env, seed_everything  # noqa: F401
     from bcolearn.evaluation import EVAL_SEED, EvalResult, bootstrap_ci, evaluate, normalised_score  # noqa: F401
     from bcolearn.experts import EXPERTS, REFERENCE_RETURNS, load_expert  # noqa: F401

@@ -46,6 +46,19 @@ class BCConfig:
         validate(self)
 
 
+def recommended_bc_config(env_id: str) -> BCConfig:
+    """BC settings measured to reach the bundled expert on each classic-control task.
+
+    CartPole needs little (the defaults); the others have more varied states, so more epochs and
+    (Pendulum, continuous torque) a wider network. Measured in benchmarks/bench_core.py.
+    """
+    return {
+        "Acrobot-v1": BCConfig(epochs=100),
+        "MountainCar-v0": BCConfig(epochs=100),
+        "Pendulum-v1": BCConfig(epochs=100, hidden_size=64),
+    }.get(env_id, BCConfig())
+
+
 @dataclass
 class TrainResult:
     """A trained policy and what happened while training it."""
@@ -136,3 +149,11 @@ def _check_actions(acts: np.ndarray, info) -> None:  # type: ignore[no-untyped-d
             f"Demo actions have shape {acts.shape}, but {info.env_id} has continuous actions of size {info.act_dim}; "
             "were these demos recorded in another environment?"
         )
+    else:
+        tol = 1e-5 * (info.act_high - info.act_low)
+        if np.any(acts < info.act_low - tol) or np.any(acts > info.act_high + tol):
+            raise ValueError(
+                f"Demo actions range over {acts.min(axis=0)} … {acts.max(axis=0)}, but {info.env_id} accepts actions "
+                f"in [{info.act_low}, {info.act_high}]; were these demos recorded in another environment? "
+                "Clip them to the bounds (numpy.clip) if they are meant for this one."
+            )

@@ -1,0 +1,94 @@
+"""Prints the figures the core package promises (issue "bcolearn core"), as one table.
+
+    python benchmarks/bench_core.py            # everything (a few minutes on 2 cores)
+    python benchmarks/bench_core.py --quick    # CartPole rows and import time only
+
+CPU times are process CPU seconds (time.process_time) on this machine, measured after one warm-up
+call (torch's first backward pass costs about a second once per process; it is reported too).
+Returns are means over evaluation episodes that start from bcolearn.EVAL_SEED.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+
+import bcolearn as bl
+from bcolearn.bco import recommended_bco_config
+
+
+def cpu(fn):  # type: ignore[no-untyped-def]
+    """(result, CPU seconds) of fn()."""
+    start = time.process_time()
+    out = fn()
+    return out, time.process_time() - start
+
+
+def import_time() -> float:
+    """Wall time of `import bcolearn` in a fresh interpreter (best of 3), minus bare interpreter start."""
+    def run(code: str) -> float:
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True)
+            best = min(best, time.perf_counter() - start)
+        return best
+    return run("import bcolearn")
+
+
+def row(what: str, result: str, budget: str, ref: str) -> None:
+    print(f"| {what:<44} | {result:<26} | {budget:<34} | {ref:<26} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    env = "CartPole-v1"
+    ref = bl.REFERENCE_RETURNS[env]
+    demos = bl.collect_demos(env, bl.load_expert(env), 1, seed=0)
+
+    _, first = cpu(lambda: bl.train_bc(demos, env_id=env, seed=123))
+    print(f"(one-off torch warm-up in this process: {first:.2f} s CPU for the first BC run)\n")
+    print(f"| {'what':<44} | {'result':<26} | {'budget used':<34} | {'expert / random':<26} |")
+    print(f"|{'-' * 46}|{'-' * 28}|{'-' * 36}|{'-' * 28}|")
+
+    bc, t_bc = cpu(lambda: bl.train_bc(demos, env_id=env, seed=0))
+    ev = bl.evaluate(bc.policy, env, 20)
+    row("BC, CartPole-v1, 1 expert trajectory", f"return {ev.mean:.1f} (20 episodes)", f"{t_bc:.3f} s CPU of training",
+        f"{ref.expert:.1f} / {ref.random:.1f}")
+    torch.set_num_threads(2)
+    _, t_bc2 = cpu(lambda: bl.train_bc(demos, env_id=env, seed=0))
+    torch.set_num_threads(1)
+    row("  same, torch default of 2 threads", "", f"{t_bc2:.3f} s CPU of training", "")
+
+    cfg = recommended_bco_config(env)
+    bco, t_bco = cpu(lambda: bl.train_bco(bl.drop_actions(demos), cfg, env_id=env, seed=0))
+    ev = bl.evaluate(bco.policy, env, 20)
+    row("BCO(0), CartPole-v1, 1 state-only trajectory", f"return {ev.mean:.1f} (20 episodes)",
+        f"{int(bco.history.last('env/steps'))} env steps, {t_bco:.2f} s CPU", f"{ref.expert:.1f} / {ref.random:.1f}")
+
+    if not args.quick:
+        for env_id, n_demos in [("Acrobot-v1", 5), ("MountainCar-v0", 10), ("Pendulum-v1", 10)]:
+            ref = bl.REFERENCE_RETURNS[env_id]
+            cfg = recommended_bco_config(env_id)
+            demos = bl.collect_demos(env_id, bl.load_expert(env_id), n_demos, seed=0)
+            scores, steps, times = [], [], []
+            for seed in range(3):
+                res, t = cpu(lambda: bl.train_bco(bl.drop_actions(demos), cfg, env_id=env_id, seed=seed))
+                scores.append(bl.evaluate(res.policy, env_id, 50).score)
+                steps.append(res.history.last("env/steps"))
+                times.append(t)
+            name = f"BCO({cfg.alpha:g}), {env_id}, {n_demos} state-only demos"
+            row(name, f"score {np.mean(scores):.3f} ({', '.join(f'{s:.2f}' for s in scores)})",
+                f"{int(np.mean(steps))} env steps, {np.mean(times):.1f} s CPU", f"{ref.expert:.1f} / {ref.random:.1f}")
+    row("import bcolearn (fresh process)", f"{import_time():.2f} s wall", "", "")
+
+
+if __name__ == "__main__":
+    main()

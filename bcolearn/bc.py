@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bcolearn.config import Callback, param, validate
-from bcolearn.envs import describe_env
+from bcolearn.envs import check_actions, describe_env
 from bcolearn.evaluation import EVAL_SEED, EvalResult, evaluate
 from bcolearn.nets import MLPPolicy
 from bcolearn.training import History, fit_supervised
@@ -117,7 +117,7 @@ def train_bc(
     info = describe_env(env_id)
     demos = check_demos(demos, need_actions=True, obs_dim=info.obs_dim)
     data = to_transitions(demos)  # type: ignore[arg-type]
-    _check_actions(data.acts, info)
+    check_actions(data.acts, info)
     policy = policy if policy is not None else make_policy(env_id, config, seed)
     rng = np.random.default_rng(seed)
 
@@ -134,26 +134,3 @@ def train_bc(
         callbacks=callbacks, evaluate_every=config.eval_every, evaluate=eval_metrics, start_metrics=extra_metrics,
     )
     return TrainResult(policy, history)
-
-
-def _check_actions(acts: np.ndarray, info) -> None:  # type: ignore[no-untyped-def]
-    """Reject actions that the environment could not have taken."""
-    if info.discrete:
-        if acts.ndim != 1 or acts.min() < 0 or acts.max() >= info.n_actions:
-            raise ValueError(
-                f"Demo actions range over {acts.min()} … {acts.max()} with shape {acts.shape}, but {info.env_id} "
-                f"has discrete actions 0 … {info.n_actions - 1}; were these demos recorded in another environment?"
-            )
-    elif acts.ndim != 2 or acts.shape[1] != info.act_dim:
-        raise ValueError(
-            f"Demo actions have shape {acts.shape}, but {info.env_id} has continuous actions of size {info.act_dim}; "
-            "were these demos recorded in another environment?"
-        )
-    else:
-        tol = 1e-5 * (info.act_high - info.act_low)
-        if np.any(acts < info.act_low - tol) or np.any(acts > info.act_high + tol):
-            raise ValueError(
-                f"Demo actions range over {acts.min(axis=0)} … {acts.max(axis=0)}, but {info.env_id} accepts actions "
-                f"in [{info.act_low}, {info.act_high}]; were these demos recorded in another environment? "
-                "Clip them to the bounds (numpy.clip) if they are meant for this one."
-            )

@@ -76,6 +76,11 @@ def check_spaces(env: gym.Env) -> None:
             "Wrap the environment, e.g. with gymnasium.wrappers.FlattenObservation, or pick another task."
         )
     if isinstance(act_space, gym.spaces.Discrete):
+        if int(act_space.start) != 0:
+            raise ValueError(
+                f"{name} has actions {act_space} numbered from {int(act_space.start)}; bcolearn numbers discrete "
+                "actions 0 … n − 1. Wrap the environment with a gymnasium.ActionWrapper that adds the offset."
+            )
         return
     if isinstance(act_space, gym.spaces.Box) and len(act_space.shape) == 1:
         if not (np.all(np.isfinite(act_space.low)) and np.all(np.isfinite(act_space.high))):
@@ -128,7 +133,7 @@ def describe_env(env: str | gym.Env) -> EnvInfo:
     Returns:
         An :class:`EnvInfo`.
     """
-    if isinstance(env, str):
+    if not isinstance(env, gym.Env):  # an id (anything else gets make_env's "Unknown environment id" error)
         made = make_env(env)
         try:
             return describe_env(made)
@@ -170,3 +175,26 @@ def seed_everything(seed: int) -> np.random.Generator:
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
     return np.random.default_rng(seed)
+
+
+def check_actions(acts: np.ndarray, info: EnvInfo) -> None:
+    """Raise a clear ValueError if ``acts`` could not have been taken in the environment ``info`` describes."""
+    if info.discrete:
+        if acts.ndim != 1 or acts.min() < 0 or acts.max() >= info.n_actions:
+            raise ValueError(
+                f"Demo actions range over {acts.min()} … {acts.max()} with shape {acts.shape}, but {info.env_id} "
+                f"has discrete actions 0 … {info.n_actions - 1}; were these demos recorded in another environment?"
+            )
+    elif acts.ndim != 2 or acts.shape[1] != info.act_dim:
+        raise ValueError(
+            f"Demo actions have shape {acts.shape}, but {info.env_id} has continuous actions of size {info.act_dim}; "
+            "were these demos recorded in another environment?"
+        )
+    else:
+        tol = 1e-5 * (info.act_high - info.act_low)
+        if np.any(acts < info.act_low - tol) or np.any(acts > info.act_high + tol):
+            raise ValueError(
+                f"Demo actions range over {acts.min(axis=0)} … {acts.max(axis=0)}, but {info.env_id} accepts actions "
+                f"in [{info.act_low}, {info.act_high}]; were these demos recorded in another environment? "
+                "Clip them to the bounds (numpy.clip) if they are meant for this one."
+            )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bcolearn.config import Callback, param, validate
-from bcolearn.envs import describe_env
+from bcolearn.envs import check_actions, describe_env
 from bcolearn.nets import INPUT_MODES, InverseDynamicsModel
 from bcolearn.training import History, action_metrics, fit_supervised
 from bcolearn.types import Transitions
@@ -109,6 +109,7 @@ def train_idm(
         raise ValueError(
             f"Transitions have observations of size {transitions.obs.shape[1]}, but {env_id} has {info.obs_dim}."
         )
+    check_actions(transitions.acts, info)
     rng = np.random.default_rng(seed)
     train, val = split(transitions, config.val_fraction, rng)
     model = model if model is not None else make_idm(env_id, config, seed)

@@ -57,6 +57,9 @@ class StateTrajectory:
         """Number of transitions T."""
         return len(self.obs) - 1
 
+    def __repr__(self) -> str:
+        return f"StateTrajectory(T={len(self)}, obs {self.obs.shape}, terminated={self.terminated})"
+
 
 @dataclass(frozen=True)
 class Trajectory(StateTrajectory):
@@ -86,6 +89,11 @@ class Trajectory(StateTrajectory):
             if len(rews) != len(self):
                 raise ValueError(f"rews has shape {rews.shape}; expected ({len(self)},), one reward per action.")
             object.__setattr__(self, "rews", rews)
+
+    def __repr__(self) -> str:
+        rews = f", return {self.episode_return:.1f}" if self.rews is not None else ""
+        return (f"Trajectory(T={len(self)}, obs {self.obs.shape}, acts {self.acts.shape} {self.acts.dtype}{rews}, "
+                f"terminated={self.terminated})")
 
     @property
     def episode_return(self) -> float:
@@ -126,6 +134,10 @@ class Transitions:
 
     def __len__(self) -> int:
         return len(self.obs)
+
+    def __repr__(self) -> str:
+        return (f"Transitions(N={len(self)}, obs {self.obs.shape}, acts {self.acts.shape} {self.acts.dtype}, "
+                f"next_obs {self.next_obs.shape}, {int(self.dones.sum())} terminal)")
 
 
 def concat_transitions(*parts: Transitions) -> Transitions:

@@ -56,6 +56,7 @@ def recommended_bc_config(env_id: str) -> BCConfig:
         "Acrobot-v1": BCConfig(epochs=100),
         "MountainCar-v0": BCConfig(epochs=100),
         "Pendulum-v1": BCConfig(epochs=100, hidden_size=64),
+        "LunarLander-v3": BCConfig(epochs=100, hidden_size=64),
     }.get(env_id, BCConfig())
 
 

@@ -72,6 +72,7 @@ def recommended_bco_config(env_id: str) -> BCOConfig:
         "Acrobot-v1": BCOConfig(pre_demo_steps=2000, alpha=1.0, iterations=5, bc=bc),
         "MountainCar-v0": BCOConfig(pre_demo_steps=2000, alpha=1.0, iterations=5, bc=bc),
         "Pendulum-v1": BCOConfig(pre_demo_steps=5000, alpha=0.5, iterations=3, bc=bc),
+        "LunarLander-v3": BCOConfig(pre_demo_steps=5000, bc=bc),
     }.get(env_id, BCOConfig(bc=bc))
 
 

@@ -1,4 +1,4 @@
-"""Bundled experts: small, documented hand-made controllers, one per classic-control task.
+"""Bundled experts: small, documented hand-made controllers, one per task.
 
 Each expert is a plain function of the observation, written from the task's physics, so a learner
 can read exactly what the "expert" does and no weights need downloading. Their returns, and a
@@ -67,11 +67,37 @@ def pendulum_expert(obs: np.ndarray) -> np.ndarray:
     return np.array([min(2.0, max(-2.0, torque))], dtype=np.float32)
 
 
+def lunarlander_expert(obs: np.ndarray) -> int:
+    """LunarLander-v3: lean towards the pad and descend more slowly near the ground.
+
+    Two proportional-derivative loops decide which engine to fire. Attitude: the lander should
+    lean so that its thrust pulls it back over the pad, ``angle* = clip(0.4·x + 0.8·vx, ±0.4)``;
+    the error is ``0.7·(angle* − angle) − 1.5·ω``. Altitude: the target sink rate shrinks with
+    height, ``vy* = −0.6·y``; the error is ``0.7·(vy* − vy)``. Whichever error is larger wins: the
+    main engine (2) for the altitude error, the left (1) or right (3) engine to turn, else nothing
+    (0). Once a leg touches, only the sink rate is damped.
+    """
+    x, y, vx, vy, angle, omega, left_leg, right_leg = (float(v) for v in obs)
+    angle_target = min(0.4, max(-0.4, 0.4 * x + 0.8 * vx))
+    turn = 0.7 * (angle_target - angle) - 1.5 * omega
+    lift = 0.7 * (-0.6 * y - vy)
+    if left_leg or right_leg:
+        turn, lift = 0.0, -0.5 * vy
+    if lift > abs(turn) and lift > 0.05:
+        return 2
+    if turn > 0.05:
+        return 1
+    if turn < -0.05:
+        return 3
+    return 0
+
+
 EXPERTS: dict[str, Callable[[np.ndarray], int | np.ndarray]] = {
     "CartPole-v1": cartpole_expert,
     "Acrobot-v1": acrobot_expert,
     "MountainCar-v0": mountaincar_expert,
     "Pendulum-v1": pendulum_expert,
+    "LunarLander-v3": lunarlander_expert,
 }
 
 
@@ -92,6 +118,7 @@ REFERENCE_RETURNS: dict[str, ReferenceReturns] = {
     "Acrobot-v1": ReferenceReturns(random=-498.68, expert=-78.83),
     "MountainCar-v0": ReferenceReturns(random=-200.0, expert=-119.62),
     "Pendulum-v1": ReferenceReturns(random=-1200.32, expert=-157.55),
+    "LunarLander-v3": ReferenceReturns(random=-167.5, expert=274.23),
 }
 
 

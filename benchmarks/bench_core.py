@@ -75,7 +75,7 @@ def main() -> None:
         f"{int(bco.history.last('env/steps'))} env steps, {t_bco:.2f} s CPU", f"{ref.expert:.1f} / {ref.random:.1f}")
 
     if not args.quick:
-        for env_id, n_demos in [("Acrobot-v1", 5), ("MountainCar-v0", 10), ("Pendulum-v1", 10)]:
+        for env_id, n_demos in [("Acrobot-v1", 5), ("MountainCar-v0", 10), ("Pendulum-v1", 10), ("LunarLander-v3", 10)]:
             ref = bl.REFERENCE_RETURNS[env_id]
             cfg = recommended_bco_config(env_id)
             demos = bl.collect_demos(env_id, bl.load_expert(env_id), n_demos, seed=0)

@@ -14,7 +14,6 @@ import contextlib
 import io
 import os
 import tempfile
-import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -38,6 +37,9 @@ def _atomic_write(path: str | os.PathLike, write: Callable[[io.BufferedWriter], 
             write(f)
             f.flush()
             os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it the usual permissions
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -96,26 +98,36 @@ def load_demos(path: str | os.PathLike, env_id: str | None = None) -> list[State
     if not path.exists():
         raise FileNotFoundError(f"No demonstrations file at {path}.")
     try:
-        with np.load(path, allow_pickle=False) as npz:
+        loaded = np.load(path, allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise ValueError("it holds a single array (.npy), not an .npz archive")
+        with loaded as npz:
             data = {k: npz[k] for k in npz.files}
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as e:
+    except Exception as e:  # noqa: BLE001  # garbage bytes can fail anywhere in zipfile, zlib or NumPy's header parser
         raise ValueError(
             f"{path} is not a readable bcolearn demonstrations file ({type(e).__name__}: {e}); "
             "it may be truncated or corrupt. Collect and save the demos again."
         ) from e
     if "format" not in data or str(data["format"]) != DEMOS_FORMAT:
         raise ValueError(f"{path} is not a {DEMOS_FORMAT} file (format field: {data.get('format')!r}).")
+    missing = sorted({"env_id", "lengths", "terminated", "obs"} - set(data))
+    if missing:
+        raise ValueError(f"{path} is incomplete: it has no {', '.join(missing)}. Collect and save the demos again.")
     saved_env = str(data["env_id"])
     if env_id is not None and saved_env != env_id:
         raise ValueError(f"{path} holds demos for {saved_env!r}, not {env_id!r}.")
     lengths, terminated, obs = data["lengths"], data["terminated"], data["obs"]
-    if lengths.ndim != 1 or (lengths < 1).any() or len(terminated) != len(lengths) or obs.ndim != 2 \
-            or len(obs) != int((lengths + 1).sum()):
-        raise ValueError(f"{path} is inconsistent: episode lengths {lengths.tolist()[:5]}… do not match obs {obs.shape}.")
+    if lengths.ndim != 1 or not np.issubdtype(lengths.dtype, np.integer) or (lengths < 1).any() \
+            or terminated.shape != lengths.shape or obs.ndim != 2 or len(obs) != int((lengths + 1).sum()):
+        raise ValueError(f"{path} is inconsistent: episode lengths {np.ravel(lengths).tolist()[:5]}… and "
+                         f"terminated flags {terminated.shape} do not match obs {obs.shape}.")
     obs_starts = np.r_[0, np.cumsum(lengths + 1)]
     act_starts = np.r_[0, np.cumsum(lengths)]
-    if "acts" in data and len(data["acts"]) != act_starts[-1]:
-        raise ValueError(f"{path} is inconsistent: {len(data['acts'])} actions for {act_starts[-1]} transitions.")
+    for key in ("acts", "rews"):
+        if key in data and (data[key].ndim == 0 or len(data[key]) != act_starts[-1]):
+            raise ValueError(
+                f"{path} is inconsistent: {key} of shape {data[key].shape} for {act_starts[-1]} transitions."
+            )
     demos: list[StateTrajectory] = []
     for i in range(len(lengths)):
         o = obs[obs_starts[i] : obs_starts[i + 1]]
@@ -157,8 +169,6 @@ def load_policy(path: str | os.PathLike) -> object:
     Raises:
         ValueError: for a corrupt file, a file that is not a bcolearn policy, or one that tries to run code.
     """
-    import pickle
-
     import torch
 
     from bcolearn.nets import MLPPolicy
@@ -168,17 +178,18 @@ def load_policy(path: str | os.PathLike) -> object:
         raise FileNotFoundError(f"No policy file at {path}.")
     try:
         payload = torch.load(path, weights_only=True, map_location="cpu")
-    except (pickle.UnpicklingError, RuntimeError, EOFError, zipfile.BadZipFile, OSError, ValueError) as e:
+    except Exception as e:  # noqa: BLE001  # a damaged file can fail anywhere in torch's zip reader or unpickler
         raise ValueError(
             f"{path} could not be loaded as bcolearn policy weights ({type(e).__name__}); it is corrupt, "
             "truncated, or contains something other than weights. Save the policy again."
         ) from e
     if not isinstance(payload, dict) or payload.get("format") != POLICY_FORMAT:
         raise ValueError(f"{path} is not a {POLICY_FORMAT} file.")
-    policy = MLPPolicy(describe_env(payload["env_id"]), payload["hidden_sizes"], payload["continuous_loss"])
     try:
+        policy = MLPPolicy(describe_env(payload["env_id"]), payload["hidden_sizes"], payload["continuous_loss"])
         policy.load_state_dict(payload["state_dict"])
-    except RuntimeError as e:
-        raise ValueError(f"{path} has weights that do not fit its declared network: {e}") from e
+    except (KeyError, TypeError, ValueError, RuntimeError) as e:
+        raise ValueError(f"{path} has a network description or weights that do not fit ({type(e).__name__}: {e}). "
+                         "Save the policy again.") from e
     policy.eval()
     return policy

@@ -1,0 +1,121 @@
+"""BCO(0) and BCO(α): learning from state-only demos, the per-iteration history, validation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bcolearn.bc import BCConfig
+from bcolearn.bco import BCOConfig, BCOResult, recommended_bco_config, train_bco
+from bcolearn.evaluation import evaluate
+from bcolearn.experts import EXPERTS, REFERENCE_RETURNS
+from bcolearn.idm import IDMConfig
+from bcolearn.nets import InverseDynamicsModel, MLPPolicy
+from bcolearn.types import StateTrajectory, Trajectory, drop_actions
+
+# A tiny BCO(α) run for checking the bookkeeping (not the learning).
+TINY = BCOConfig(pre_demo_steps=200, alpha=0.5, iterations=2, eval_episodes=2,
+                 idm=IDMConfig(epochs=3), bc=BCConfig(epochs=3))
+
+
+def test_bco0_reaches_500_on_cartpole_from_one_state_only_trajectory(cartpole_demos):
+    states = drop_actions(cartpole_demos)
+    assert type(states[0]) is StateTrajectory
+    cfg = recommended_bco_config("CartPole-v1")
+    assert cfg.alpha == 0 and cfg.pre_demo_steps <= 1000  # BCO(0), at most 1,000 environment interactions
+    result = train_bco(states, cfg, env_id="CartPole-v1", seed=0, expert_acts=[t.acts for t in cartpole_demos])
+    assert isinstance(result, BCOResult) and isinstance(result.policy, MLPPolicy)
+    assert isinstance(result.idm, InverseDynamicsModel)
+    (row,) = result.history  # BCO(0): one pass
+    assert row["bco/iteration"] == 0 and row["env/steps"] == cfg.pre_demo_steps
+    assert row["acc/idm"] > 0.95 and row["acc/idm_demo"] > 0.95
+    assert evaluate(result.policy, "CartPole-v1", n_episodes=20).mean == 500.0
+
+
+def test_bco0_clearly_beats_random_on_pendulum(pendulum_demos):
+    cfg = BCOConfig(pre_demo_steps=1000, bc=BCConfig(epochs=100))
+    result = train_bco(drop_actions(pendulum_demos), cfg, env_id="Pendulum-v1", seed=0,
+                       expert_acts=[t.acts for t in pendulum_demos])
+    (row,) = result.history
+    assert row["env/steps"] == 1000
+    assert row["err/idm"] < 0.5 and row["err/idm_demo"] < 0.5  # continuous: mean absolute error in N·m
+    ev = evaluate(result.policy, "Pendulum-v1", n_episodes=10)
+    ref = REFERENCE_RETURNS["Pendulum-v1"]
+    assert ev.mean > ref.random + 0.5 * (ref.expert - ref.random)
+
+
+def test_bco_alpha_history_counts_environment_steps(cartpole_demos):
+    states = drop_actions(cartpole_demos)
+    result = train_bco(states, TINY, env_id="CartPole-v1", seed=0)
+    assert [r["bco/iteration"] for r in result.history] == [0, 1, 2]
+    # |I_pre| = 200 random steps, then α·|I_pre| = 100 policy steps per iteration.
+    assert [r["env/steps"] for r in result.history] == [200, 300, 400]
+    for r in result.history:
+        assert {"loss/idm", "loss/bc", "acc/idm", "eval/return_mean", "eval/return_std", "eval/score"} <= set(r)
+        assert "acc/idm_demo" not in r  # no true actions given
+    (labelled,) = result.inferred_demos
+    assert isinstance(labelled, Trajectory)
+    np.testing.assert_array_equal(labelled.obs, states[0].obs)
+    assert labelled.acts.shape == (500,) and set(np.unique(labelled.acts)) <= {0, 1}
+
+
+def test_action_labelled_demos_are_accepted_and_their_actions_ignored(cartpole_demos):
+    cfg = BCOConfig(pre_demo_steps=200, eval_episodes=1, idm=IDMConfig(epochs=2), bc=BCConfig(epochs=2))
+    # Give wrong actions: if BCO used them, the result would change.
+    wrong = [Trajectory(obs=t.obs, acts=1 - t.acts, terminated=t.terminated) for t in cartpole_demos]
+    a = train_bco(wrong, cfg, env_id="CartPole-v1", seed=0)
+    b = train_bco(drop_actions(cartpole_demos), cfg, env_id="CartPole-v1", seed=0)
+    assert a.history == b.history
+    np.testing.assert_array_equal(a.inferred_demos[0].acts, b.inferred_demos[0].acts)
+
+
+def test_callbacks_see_phase_rows_and_iteration_summaries_and_can_stop(cartpole_demos):
+    rows: list[dict] = []
+    train_bco(drop_actions(cartpole_demos), TINY, env_id="CartPole-v1", seed=0, callbacks=[rows.append])
+    summaries = [r for r in rows if "env/steps" in r]
+    assert [r["env/steps"] for r in summaries] == [200, 300, 400]
+    idm_rows = [r for r in rows if "epoch" in r and "loss/idm" in r]
+    bc_rows = [r for r in rows if "epoch" in r and "loss/bc" in r]
+    assert len(idm_rows) == len(bc_rows) == 3 * 3  # 3 iterations × 3 epochs each
+    assert all("bco/iteration" in r for r in rows)
+
+    stopped = train_bco(drop_actions(cartpole_demos), TINY, env_id="CartPole-v1", seed=0,
+                        callbacks=[lambda m: "env/steps" in m])
+    assert len(stopped.history) == 1  # stopped after the first iteration's summary
+
+
+def test_bad_inputs(cartpole_demos, pendulum_demos):
+    states = drop_actions(cartpole_demos)
+    with pytest.raises(ValueError, match=r"No demonstrations given"):
+        train_bco([], TINY, env_id="CartPole-v1", seed=0)
+    with pytest.raises(ValueError, match=r"observations of size 3, but the environment's are of size 4"):
+        train_bco(drop_actions(pendulum_demos), TINY, env_id="CartPole-v1", seed=0)
+    with pytest.raises(ValueError, match=r"expert_acts must hold one action per transition"):
+        train_bco(states, TINY, env_id="CartPole-v1", seed=0, expert_acts=[cartpole_demos[0].acts[:-1]])
+    with pytest.raises(ValueError, match=r"Unknown environment id"):
+        train_bco(states, TINY, env_id="CartPole", seed=0)
+    with pytest.raises(ValueError, match=r"BCOConfig\.alpha = -1 is out of range"):
+        train_bco(states, BCOConfig(alpha=-1), env_id="CartPole-v1", seed=0)
+
+
+def test_recommended_configs_cover_every_bundled_task():
+    for env_id in EXPERTS:
+        cfg = recommended_bco_config(env_id)
+        assert isinstance(cfg, BCOConfig) and isinstance(cfg.bc, BCConfig)
+    assert recommended_bco_config("SomethingElse-v0") == BCOConfig()
+
+
+def test_bco_on_a_task_that_is_not_bundled(line_env_id):
+    from bcolearn.rollout import collect_state_demos, random_policy
+
+    def go_to_zero(obs):
+        return 0 if obs[0] > 0.25 else 2 if obs[0] < -0.25 else 1
+
+    states = collect_state_demos(line_env_id, go_to_zero, 10, seed=0)
+    cfg = BCOConfig(pre_demo_steps=500, eval_episodes=5, bc=BCConfig(epochs=100))
+    result = train_bco(states, cfg, env_id=line_env_id, seed=0)
+    assert "eval/score" not in result.history[-1]
+    learnt = evaluate(result.policy, line_env_id, 20).mean
+    expert = evaluate(go_to_zero, line_env_id, 20).mean
+    rand = evaluate(random_policy(line_env_id, 0), line_env_id, 20).mean
+    assert learnt > rand + 0.8 * (expert - rand)

@@ -1,0 +1,94 @@
+"""Inverse dynamics model: accuracy on held-out transitions, validation, hold-out split, metrics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bcolearn.idm import IDMConfig, IDMResult, idm_metrics, split, train_idm
+from bcolearn.nets import InverseDynamicsModel
+from bcolearn.rollout import collect_transitions, random_policy
+from bcolearn.types import Transitions, to_transitions
+
+FAST = IDMConfig(epochs=2)
+
+
+@pytest.fixture(scope="module")
+def cartpole_random():
+    """Random-policy CartPole transitions: 2000 to train on, and 1000 from other episodes to test on."""
+    train = collect_transitions("CartPole-v1", random_policy("CartPole-v1", 0), 2000, seed=0)
+    test = collect_transitions("CartPole-v1", random_policy("CartPole-v1", 1), 1000, seed=50_000)
+    return train, test
+
+
+def test_idm_is_accurate_on_held_out_random_cartpole_transitions(cartpole_random):
+    train, test = cartpole_random
+    result = train_idm(train, env_id="CartPole-v1", seed=0)
+    assert isinstance(result, IDMResult) and isinstance(result.model, InverseDynamicsModel)
+    assert idm_metrics(result.model, test)["acc/idm"] > 0.95
+    # The in-training hold-out accuracy is reported every epoch, and agrees.
+    assert all("acc/idm" in row for row in result.history)
+    assert result.history.last("acc/idm") > 0.95
+
+
+def test_idm_labels_expert_demos(cartpole_random, cartpole_demos):
+    # Trained only on random behaviour, it still labels the expert's own transitions.
+    result = train_idm(cartpole_random[0], env_id="CartPole-v1", seed=0)
+    assert idm_metrics(result.model, to_transitions(cartpole_demos), name="demo")["acc/demo"] > 0.95
+
+
+def test_continuous_idm_reports_mean_absolute_error():
+    data = collect_transitions("Pendulum-v1", random_policy("Pendulum-v1", 0), 2000, seed=0)
+    result = train_idm(data, IDMConfig(epochs=20), env_id="Pendulum-v1", seed=0)
+    assert "acc/idm" not in result.history[-1]
+    # Random torques are uniform on [-2, 2] (mean absolute error 1.0 for a constant guess of 0).
+    assert result.history.last("err/idm") < 0.3
+    assert result.history.last("err/idm") < result.history[0]["err/idm"]
+
+
+def test_concat_input_mode_also_learns(cartpole_random):
+    train, test = cartpole_random
+    result = train_idm(train, IDMConfig(input_mode="concat"), env_id="CartPole-v1", seed=0)
+    assert result.model.input_mode == "concat"
+    assert idm_metrics(result.model, test)["acc/idm"] > 0.8
+
+
+def test_split_holds_out_a_fraction(cartpole_random):
+    data = cartpole_random[0]
+    train, val = split(data, 0.2, np.random.default_rng(0))
+    assert (len(train), len(val)) == (1600, 400)
+    # A partition: every transition is in exactly one part.
+    all_obs = np.concatenate([train.obs, val.obs])
+    assert sorted(map(tuple, all_obs)) == sorted(map(tuple, data.obs))
+    assert split(data, 0.0, np.random.default_rng(0)) == (data, None)
+    tiny = Transitions(data.obs[:2], data.acts[:2], data.next_obs[:2], data.dones[:2])
+    assert split(tiny, 0.2, np.random.default_rng(0)) == (tiny, None)  # rounds to no hold-out
+
+
+def test_without_hold_out_no_accuracy_is_reported(cartpole_random):
+    result = train_idm(cartpole_random[0], IDMConfig(epochs=2, val_fraction=0.0), env_id="CartPole-v1", seed=0)
+    assert [set(r) for r in result.history] == [{"epoch", "loss/idm"}] * 2
+
+
+def test_callbacks_extra_metrics_and_continued_training(cartpole_random):
+    rows: list[dict] = []
+    first = train_idm(cartpole_random[0], FAST, env_id="CartPole-v1", seed=0, callbacks=[rows.append],
+                      extra_metrics={"bco/iteration": 3})
+    assert [r["epoch"] for r in rows] == [1, 2]
+    assert all(r["bco/iteration"] == 3 and "loss/idm" in r and "acc/idm" in r for r in rows)
+    again = train_idm(cartpole_random[0], FAST, env_id="CartPole-v1", seed=0, model=first.model,
+                      callbacks=[lambda m: True])
+    assert again.model is first.model and len(again.history) == 1
+
+
+def test_bad_inputs(cartpole_random, cartpole_demos):
+    train = cartpole_random[0]
+    with pytest.raises(TypeError, match=r"transitions must be a bcolearn Transitions, got list"):
+        train_idm(cartpole_demos, FAST, env_id="CartPole-v1", seed=0)
+    with pytest.raises(ValueError, match=r"observations of size 4, but Acrobot-v1 has 6"):
+        train_idm(train, FAST, env_id="Acrobot-v1", seed=0)
+    shifted = Transitions(train.obs, train.acts + 5, train.next_obs, train.dones)
+    with pytest.raises(ValueError, match=r"range over 5 … 6.*CartPole-v1 has discrete actions 0 … 1"):
+        train_idm(shifted, FAST, env_id="CartPole-v1", seed=0)
+    with pytest.raises(ValueError, match=r"Unknown environment id 'Cartpole-v1'\. Did you mean 'CartPole-v1'"):
+        train_idm(train, FAST, env_id="Cartpole-v1", seed=0)

@@ -28,6 +28,7 @@ _EXPORTS = {
     "bc": ["train_bc", "BCConfig", "TrainResult", "make_policy", "recommended_bc_config"],
     "idm": ["train_idm", "IDMConfig", "IDMResult", "idm_metrics"],
     "bco": ["train_bco", "BCOConfig", "BCOResult", "recommended_bco_config"],
+    "reinforce": ["train_reinforce", "ReinforceConfig"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_WHERE)
@@ -53,6 +54,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from bcolearn.experts import EXPERTS, REFERENCE_RETURNS, load_expert  # noqa: F401
     from bcolearn.idm import IDMConfig, IDMResult, idm_metrics, train_idm  # noqa: F401
     from bcolearn.nets import InverseDynamicsModel, MLPPolicy  # noqa: F401
+    from bcolearn.reinforce import ReinforceConfig, train_reinforce  # noqa: F401
     from bcolearn.rollout import (NoisyPolicy, collect_demos, collect_state_demos, collect_transitions,  # noqa: F401
                                   episode_returns, random_policy)
     from bcolearn.storage import load_demos, load_policy, save_demos, save_policy  # noqa: F401

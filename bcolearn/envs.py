@@ -158,6 +158,9 @@ def describe_env(env: str | gym.Env) -> EnvInfo:
 def seed_everything(seed: int) -> np.random.Generator:
     """Seed Python's, NumPy's and PyTorch's global generators; return a fresh NumPy Generator.
 
+    It also imports torch configured the package's way (one thread, see :mod:`bcolearn.nets`), so
+    a learner's own torch code after it runs as fast as the package's.
+
     bcolearn functions take explicit seeds or generators, so this is only a safety net for
     learners' own code. Taught in notebook 01.
 
@@ -170,6 +173,8 @@ def seed_everything(seed: int) -> np.random.Generator:
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
     import torch
+
+    import bcolearn.nets  # noqa: F401  (sets torch's thread count, once, for the whole package)
 
     random.seed(seed)
     np.random.seed(seed % 2**32)

@@ -1,0 +1,189 @@
+"""REINFORCE: the simplest policy-gradient method, to show what learning from rewards alone costs.
+
+The agent plays whole episodes with a stochastic policy π_θ(a | s), then makes the actions that were
+followed by high return more likely:
+
+    ∇_θ J(θ) ≈ (1/N) Σ_t ∇_θ log π_θ(a_t | s_t) · Â_t,      Â_t = (G_t − mean G) / std G,
+
+where G_t = r_{t+1} + γ·r_{t+2} + … is the discounted return from step t on (the "reward to go"),
+standardised over the batch (a simple baseline that lowers the variance). Williams (1992).
+
+The policy is the package's :class:`~bcolearn.nets.MLPPolicy`: its head gives logits (discrete actions,
+a categorical distribution) or a mean and log standard deviation (continuous actions, a Gaussian).
+
+Taught in notebook 01, where it is contrasted with imitation: it needs tens of thousands of
+environment steps where one demonstration has a few hundred.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from bcolearn.bc import TrainResult
+from bcolearn.config import Callback, param, validate
+from bcolearn.envs import describe_env
+from bcolearn.evaluation import evaluate
+from bcolearn.nets import ContinuousHead, MLPPolicy
+from bcolearn.rollout import collect_demos
+from bcolearn.training import History, notify
+from bcolearn.types import Trajectory
+
+
+@dataclass(frozen=True)
+class ReinforceConfig:
+    """Hyperparameters of REINFORCE (bounds are checked on creation)."""
+
+    total_steps: int = param(100_000, "environment steps to train for (the interaction budget)", low=1, high=10_000_000)
+    """Environment steps to train for; training stops after the iteration that reaches it."""
+    episodes_per_iter: int = param(8, "episodes played per gradient step", low=1, high=1000)
+    """Episodes played with the current policy before each gradient step."""
+    lr: float = param(1e-2, "Adam learning rate", low=1e-5, high=1.0, log=True)
+    """Adam learning rate."""
+    gamma: float = param(0.99, "discount factor γ of the return", low=0.0, high=1.0)
+    """Discount factor γ in G_t = Σ_k γ^k r_{t+k+1}."""
+    hidden_size: int = param(32, "units in each hidden layer of the policy", low=1, high=1024)
+    """Units in each hidden layer."""
+    n_layers: int = param(2, "hidden layers of the policy", low=1, high=4)
+    """Number of hidden layers."""
+    eval_every: int = param(0, "evaluate the greedy policy every this many iterations (0: never)", low=0, high=10_000)
+    """Evaluate the greedy policy every this many iterations and after the last (0: never)."""
+    eval_episodes: int = param(10, "episodes per evaluation", low=1, high=1000)
+    """Episodes per evaluation (not counted in ``env/steps``)."""
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+
+class SamplingPolicy:
+    """Acts by sampling from π_θ(· | s) with a seeded generator (the greedy policy only exploits)."""
+
+    def __init__(self, policy: MLPPolicy, rng: np.random.Generator) -> None:
+        self.policy, self.rng = policy, rng
+
+    def act_batch(self, obs: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            out = self.policy(torch.as_tensor(np.asarray(obs, dtype=np.float32)))
+        if self.policy.info.discrete:
+            probs = torch.softmax(out.double(), dim=-1).numpy()
+            u = self.rng.random((len(obs), 1))
+            return np.minimum((u > probs.cumsum(axis=1)).sum(axis=1), probs.shape[1] - 1)
+        mean, log_std = _mean_log_std(self.policy, out)
+        noise = self.rng.standard_normal(mean.shape).astype(np.float32)
+        return (mean + log_std.exp() * torch.as_tensor(noise)).numpy()
+
+    def __call__(self, obs: np.ndarray) -> int | np.ndarray:
+        return self.act_batch(np.asarray(obs)[None])[0]
+
+
+def _mean_log_std(policy: MLPPolicy, out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    head = policy.head
+    assert isinstance(head, ContinuousHead)
+    mean, log_std = head.mean_and_log_std(out)
+    assert log_std is not None  # the policy was built with continuous_loss="nll"
+    return mean, log_std
+
+
+def log_prob(policy: MLPPolicy, obs: np.ndarray, acts: np.ndarray) -> torch.Tensor:
+    """log π_θ(a | s) for a batch: shape (N,), differentiable in the policy's weights."""
+    out = policy(torch.as_tensor(obs, dtype=torch.float32))
+    if policy.info.discrete:
+        return torch.log_softmax(out, dim=-1)[torch.arange(len(acts)), torch.as_tensor(acts)]
+    mean, log_std = _mean_log_std(policy, out)
+    return torch.distributions.Normal(mean, log_std.exp()).log_prob(torch.as_tensor(acts)).sum(dim=-1)
+
+
+def rewards_to_go(rews: Sequence[float], gamma: float) -> np.ndarray:
+    """G_t = r_{t+1} + γ·G_{t+1} for every step t of one episode, computed backwards; shape (T,)."""
+    out = np.zeros(len(rews))
+    running = 0.0
+    for t in reversed(range(len(rews))):
+        running = float(rews[t]) + gamma * running
+        out[t] = running
+    return out
+
+
+def reinforce_loss(policy: MLPPolicy, episodes: Sequence[Trajectory], gamma: float) -> torch.Tensor:
+    """−(1/N) Σ_t log π_θ(a_t | s_t) · Â_t over all N steps of the episodes (see the module docstring)."""
+    obs = np.concatenate([ep.obs[:-1] for ep in episodes])
+    acts = np.concatenate([ep.acts for ep in episodes])
+    returns = np.concatenate([rewards_to_go(ep.rews, gamma) for ep in episodes])  # type: ignore[arg-type]
+    adv = (returns - returns.mean()) / (returns.std() + 1e-8)
+    return -(log_prob(policy, obs, acts) * torch.as_tensor(adv, dtype=torch.float32)).mean()
+
+
+def make_reinforce_policy(env_id: str, config: ReinforceConfig, seed: int) -> MLPPolicy:
+    """A freshly initialised stochastic-ready policy (continuous actions get a learnt log std)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return MLPPolicy(describe_env(env_id), (config.hidden_size,) * config.n_layers, continuous_loss="nll")
+
+
+def train_reinforce(
+    env_id: str,
+    config: ReinforceConfig | None = None,
+    *,
+    seed: int,
+    callbacks: Iterable[Callback] = (),
+) -> TrainResult:
+    """Train a policy with REINFORCE from the environment's rewards alone (no demonstrations).
+
+    Taught in notebook 01.
+
+    Each iteration plays ``config.episodes_per_iter`` episodes with the sampling policy, then takes one
+    Adam step on :func:`reinforce_loss`.
+
+    Args:
+        env_id: a Gymnasium id, e.g. ``"CartPole-v1"``.
+        config: hyperparameters; ``ReinforceConfig()`` if None.
+        seed: seeds the initial weights, the action sampling and the episodes' start states.
+        callbacks: each gets ``{"iteration", "env/steps", "train/return_mean", "train/terminations",
+            "loss/reinforce", ["eval/return_mean", "eval/score"]}`` after every iteration; returning True
+            stops training. ``env/steps`` counts the training interactions so far; ``train/return_mean`` is
+            the mean return of this iteration's (sampled) episodes; ``train/terminations`` how many of them
+            ended in a terminal state (on CartPole: the pole fell or the cart left the track).
+
+    Returns:
+        A :class:`~bcolearn.bc.TrainResult` with the policy (acting greedily) and one history row per iteration.
+
+    Raises:
+        ValueError: for an unknown environment, a negative seed or an invalid config.
+    """
+    config = config or ReinforceConfig()
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+    policy = make_reinforce_policy(env_id, config, int(seed))
+    sampler = SamplingPolicy(policy, np.random.default_rng(seed))
+    opt = torch.optim.Adam(policy.parameters(), lr=config.lr)
+    history, steps, iteration = History(), 0, 0
+    while steps < config.total_steps:
+        iteration += 1
+        # Fresh start states every iteration, and none shared with another training seed.
+        first = (int(seed) + 1) * 10_000_000 + (iteration - 1) * config.episodes_per_iter
+        episodes = collect_demos(env_id, sampler, config.episodes_per_iter, seed=first)
+        steps += sum(len(ep) for ep in episodes)
+        loss = reinforce_loss(policy, episodes, config.gamma)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        row: dict[str, float] = {
+            "iteration": iteration,
+            "env/steps": steps,
+            "train/return_mean": float(np.mean([ep.episode_return for ep in episodes])),
+            "train/terminations": sum(ep.terminated for ep in episodes),
+            "loss/reinforce": float(loss.detach()),
+        }
+        last = steps >= config.total_steps
+        if config.eval_every and (iteration % config.eval_every == 0 or last):
+            res = evaluate(policy, env_id, config.eval_episodes)
+            row["eval/return_mean"] = res.mean
+            if res.score is not None:
+                row["eval/score"] = res.score
+        history.append(row)
+        if notify(callbacks, row):
+            break
+    policy.eval()
+    return TrainResult(policy, history)

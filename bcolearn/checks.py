@@ -128,10 +128,15 @@ def check_policy(
             f"{ref.expert:g}): normalised score {score:.2f}")
     if score >= min_score:
         return passed(f"Solved: {text}, at least the {min_score:g} needed.")
+    watch = (f"Watch an episode, plotting.animate_episode({env_id!r}, your_policy), to see where it "
+             "goes wrong.")
+    if score <= 0.02:
+        return failed(f"Your policy does no better than random: {text}. Check that it reacts to the observation. "
+                      + watch)
     if score <= 0.1:
-        return failed(f"Your policy does no better than random: {text}. Check that it reacts to the observation.")
-    return failed(f"Not yet: {text}; {min_score:g} is needed. Look at what the failing episodes do "
-                  "(an animation helps) and adjust.")
+        return failed(f"Only a little better than random: {text}; {min_score:g} is needed. Does your rule use "
+                      f"every part of the state that matters (e.g. how fast things are moving)? " + watch)
+    return failed(f"Not yet: {text}; {min_score:g} is needed. " + watch)
 
 
 def check_drop_actions(fn: _Callable[[_Any], _Any]) -> CheckResult:
@@ -270,6 +275,8 @@ def check_gaussian_nll(fn: _Callable[[_Any, _Any, _Any], _Any]) -> CheckResult:
         "the ½ in front of the squared error is missing.":
             [float((((acts - mean) / log_std.exp()) ** 2 + log_std + c).sum(-1).mean()) for c in (const, 0.0)],
         "the sign is flipped: that is the log-likelihood; the loss is its negative.": [-expected],
+        "that is the sum over the batch; take the mean over the batch (but the sum over action dimensions).":
+            [float((per_dim + c).sum()) for c in (const, 0.0)],
     }
     for message, candidates in wrong.items():
         if any(math.isclose(value, c, rel_tol=1e-4) for c in candidates):
@@ -288,11 +295,23 @@ import numpy as np  # noqa: E402
 
 
 def _run_learner_code(fn: Callable[..., Any], *args: Any) -> tuple[Any, CheckResult | None]:
-    """Call the learner's function; turn an exception into a failing result that names it."""
+    """Call the learner's function; turn an exception, or an unfinished body, into a failing result."""
+    if not callable(fn):
+        return None, failed(f"Pass your function itself (without calling it), got a {type(fn).__name__}.")
     try:
-        return fn(*args), None
+        out = fn(*args)
     except Exception as exc:  # noqa: BLE001 - any error in a learner's code is reported, never raised
         return None, failed(f"Your function raised {type(exc).__name__}: {exc}")
+    return out, _unfinished(out, "Your function returned")
+
+
+def _unfinished(value: Any, what: str = "Your answer is") -> CheckResult | None:
+    """A failing result for a placeholder (``...``) or a missing ``return`` (None); None otherwise."""
+    if value is Ellipsis:
+        return failed(f"{what} ... (Ellipsis): replace the ... placeholder with your code.")
+    if value is None:
+        return failed(f"{what} None: did you forget a return statement, or to assign the variable?")
+    return None
 
 
 def check_idm_features(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> CheckResult:
@@ -347,6 +366,12 @@ def check_idm_accuracy(accuracy: float, model: Any, data: Any) -> CheckResult:
     from bcolearn.idm import idm_metrics
 
     expected = idm_metrics(model, data)["acc/idm"]
+    unfinished = _unfinished(accuracy)
+    if unfinished is not None:
+        return unfinished
+    if np.ndim(accuracy) > 0 and np.size(accuracy) == len(data):
+        return failed(f"You gave {np.size(accuracy)} values, one per transition; the accuracy is their mean: "
+                      "np.mean(predicted == true).")
     try:
         value = float(accuracy)
     except (TypeError, ValueError):
@@ -357,8 +382,16 @@ def check_idm_accuracy(accuracy: float, model: Any, data: Any) -> CheckResult:
         return failed(f"{value:.1f} looks like a percentage; give a fraction between 0 and 1 ({expected:.3f}).")
     if abs(value - (1 - expected)) < 1e-3:
         return failed("That is the error rate (the share of wrong labels); the exercise asks for the share of right ones.")
+    if abs(value - expected * len(data)) < 0.5:
+        return failed(f"{value:g} is the number of right labels; divide it by the {len(data)} transitions.")
     if not 0.0 <= value <= 1.0:
         return failed(f"An accuracy is a fraction between 0 and 1, got {value}.")
+    if value > expected + 0.02:
+        return failed(
+            f"{value:.3f} is higher than the IDM scores on the expert's transitions. Is it the accuracy on the "
+            "random transitions it was trained on (or its held-out accuracy)? Use the expert's transitions "
+            "(data.obs, data.next_obs) and their true actions data.acts."
+        )
     return failed(
         f"Not quite ({value:.3f}). Predict an action for every expert pair with "
         "model.predict(data.obs, data.next_obs) and compare it with data.acts, the expert's true actions: "
@@ -376,10 +409,14 @@ def check_inferred_demos(labelled: Any, model: Any, state_demos: Sequence[Any]) 
     """
     from bcolearn.types import Trajectory
 
+    unfinished = _unfinished(labelled)
+    if unfinished is not None:
+        return unfinished
     if not isinstance(labelled, (list, tuple)):
         return failed(f"Return a list of Trajectory objects (one per demo), got a {type(labelled).__name__}.")
     if len(labelled) != len(state_demos):
-        return failed(f"You returned {len(labelled)} trajectories for {len(state_demos)} demos; label every demo once.")
+        return failed(f"You returned {len(labelled)} trajectory(ies) for {len(state_demos)} demos; label every demo "
+                      "once.")
     for i, (traj, demo) in enumerate(zip(labelled, state_demos)):
         if not isinstance(traj, Trajectory):
             return failed(f"labelled[{i}] is a {type(traj).__name__}; build bl.Trajectory(obs=demo.obs, acts=...).")
@@ -396,13 +433,16 @@ def check_inferred_demos(labelled: Any, model: Any, state_demos: Sequence[Any]) 
 
 
 def check_bco_interactions(answer: Any, config: Any) -> CheckResult:
-    """Notebook 05, exercise 2: how many environment steps BCO(α) takes with ``config`` (a BCOConfig).
+    """Notebook 05, exercise 3: how many environment steps BCO(α) takes with ``config`` (a BCOConfig).
 
     Evaluation episodes are not counted, as in the paper and in ``history``'s ``env/steps``.
     """
     pre, alpha, iters = config.pre_demo_steps, config.alpha, config.iterations
     per_iter = max(1, int(round(alpha * pre))) if alpha > 0 else 0
     expected = pre + iters * per_iter
+    unfinished = _unfinished(answer)
+    if unfinished is not None:
+        return unfinished
     try:
         value = float(answer)
     except (TypeError, ValueError):
@@ -425,6 +465,9 @@ def check_normalised_score(score: Any, mean_return: float, env_id: str) -> Check
     from bcolearn.evaluation import normalised_score
 
     expected = float(normalised_score(mean_return, env_id))
+    unfinished = _unfinished(score)
+    if unfinished is not None:
+        return unfinished
     try:
         value = float(score)
     except (TypeError, ValueError):
@@ -444,10 +487,17 @@ def check_normalised_score(score: Any, mean_return: float, env_id: str) -> Check
 
 
 def check_bootstrap_ci(fn: Callable[..., Any]) -> CheckResult:
-    """Notebook 06, exercise 2: ``fn(values, seed)`` returns a 95 % percentile-bootstrap CI of the mean."""
+    """Notebook 06, exercise 2: ``fn(values, seed)`` returns a 95 % percentile-bootstrap CI of the mean.
+
+    Passes when both ends are within 8 % of the interval's width of a reference percentile bootstrap
+    (20 000 resamples) or of a BCa one (as :func:`bcolearn.bootstrap_ci` computes): 1 000 or more resamples get
+    there, and a 90 % interval (5th to 95th percentile) does not.
+    """
+    from scipy.stats import bootstrap
+
     data_rng = np.random.default_rng(6)
     values = np.round(-80 - data_rng.exponential(40.0, size=30), 1)  # skewed, like episode returns
-    out, error = _run_learner_code(fn, values, 0)
+    out, error = _run_learner_code(fn, values.copy(), 0)
     if error is not None:
         return error
     try:
@@ -457,11 +507,16 @@ def check_bootstrap_ci(fn: Callable[..., Any]) -> CheckResult:
     ref_rng = np.random.default_rng(123)
     means = values[ref_rng.integers(len(values), size=(20_000, len(values)))].mean(axis=1)
     ref_low, ref_high = np.percentile(means, [2.5, 97.5])
+    bca = bootstrap((values,), np.mean, n_resamples=5000, method="BCa", rng=np.random.default_rng(123))
     width = ref_high - ref_low
     mean = values.mean()
+
+    def near(lo: float, hi: float) -> bool:
+        return abs(low - lo) < 0.08 * width and abs(high - hi) < 0.08 * width
+
     if low > high:
         return failed(f"low ({low:.1f}) is above high ({high:.1f}); return (lower end, upper end).")
-    if abs(low - ref_low) < 0.15 * width and abs(high - ref_high) < 0.15 * width:
+    if near(ref_low, ref_high) or near(*bca.confidence_interval):
         return passed(f"Right: on 30 test returns (mean {mean:.1f}) your interval is {low:.1f} to {high:.1f}; "
                       f"a reference bootstrap gives {ref_low:.1f} to {ref_high:.1f}.")
     data_low, data_high = np.percentile(values, [2.5, 97.5])
@@ -475,5 +530,10 @@ def check_bootstrap_ci(fn: Callable[..., Any]) -> CheckResult:
         return failed(f"Your interval {low:.1f} to {high:.1f} is too narrow (expected about {ref_low:.1f} to "
                       f"{ref_high:.1f}): resample len(values) returns each time, with replacement, and use the "
                       "2.5th and 97.5th percentiles.")
+    if high - low < 0.92 * width:
+        return failed(f"Your interval {low:.1f} to {high:.1f} is a little narrow (expected about {ref_low:.1f} to "
+                      f"{ref_high:.1f}), about what a 90 % interval gives: a 95 % interval leaves 2.5 % out at each "
+                      "end, so take the 2.5th and 97.5th percentiles (not the 5th and 95th).")
     return failed(f"Your interval {low:.1f} to {high:.1f} is off (expected about {ref_low:.1f} to {ref_high:.1f}): "
-                  "resample with replacement, average each resample, take the 2.5th and 97.5th percentiles.")
+                  "resample with replacement (at least 1000 resamples), average each resample, take the 2.5th and "
+                  "97.5th percentiles.")

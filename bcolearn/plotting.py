@@ -168,6 +168,29 @@ def _reference_lines(ax: Axes, env_id: str | None) -> list[Line2D]:
     ]
 
 
+def _set_title(ax: Axes, title: str) -> None:
+    """Set an axes title that never clips: it wraps onto more lines when wider than the figure allows."""
+    ax.set_title(title, wrap=True)
+
+
+def _log_x_at_data(ax: Axes, xs: np.ndarray) -> None:
+    """A logarithmic x axis whose ticks are the data's own x values (1, 2, 5, 10), not powers of ten.
+
+    Raises:
+        ValueError: if an x value is not positive (a log axis cannot show it).
+    """
+    from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
+
+    xs = np.unique(np.asarray(xs, dtype=float))
+    if len(xs) and xs[0] <= 0:
+        raise ValueError(f"log_x=True needs positive x values, got {xs[0]:g}; use log_x=False for this curve.")
+    ax.set_xscale("log")
+    # Up to a dozen distinct x values: a tick at each; more: 1, 2, 5 per decade.
+    ax.xaxis.set_major_locator(FixedLocator(xs) if len(xs) <= 12 else LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
 def _decorate(ax: Axes, group: str, xkey: str, env_id: str | None) -> list[Line2D]:
     """Title, axis labels with units and grid for one group's axes; reference lines for returns."""
     title, ylabel = _GROUPS[group]
@@ -492,13 +515,16 @@ class LiveCurves:
         """
         with self._lock:
             keys = tuple(keys) if keys is not None else None
+            # Another task's returns and losses are on another scale: never draw them as "previous run".
+            keep_previous &= env_id is None or env_id == self.env_id
             for name, value in (("title", title), ("env_id", env_id), ("x_max", x_max), ("keys", keys)):
                 if value is not None and value != getattr(self, name):
                     setattr(self, name, value)
                     self._stale = True
-            for c in self._previous:
+            for c in self._previous + ([] if keep_previous else list(self._curves.values())):
                 if c.line is not None:
                     c.line.remove()
+                    c.line = None
             self._previous = [c for c in self._curves.values() if c.xs] if keep_previous else []
             for c in self._previous:
                 if c.line is not None:
@@ -620,7 +646,7 @@ def plot_history(
                          f"{x!r}. The history has the keys {found}.")
     groups = _groups_in_order([metric_group(k) or "other" for k in lines])
     fig = _new_figure((4.6 * len(groups) + 0.6, 3.6))
-    fig.suptitle(title)
+    fig.suptitle(title, wrap=True)
     for ax, group in zip(fig.subplots(1, len(groups), squeeze=False)[0], groups):
         handles = _decorate(ax, group, group_x[group] or "", env_id)
         mine = [(k, xy) for k, xy in lines.items() if metric_group(k) == group]
@@ -654,24 +680,26 @@ def plot_learning_curves(
         title: the figure's title.
         env_id: draw this task's expert and random returns as reference lines.
         confidence: the band's coverage.
-        log_x: use a logarithmic x axis (e.g. for numbers of demonstrations 1, 2, 5, 10).
+        log_x: use a logarithmic x axis, ticked at the curves' own x values (e.g. numbers of
+            demonstrations 1, 2, 5, 10).
 
     Returns:
         The figure.
 
     Raises:
-        ValueError: if a curve's values do not match its x values.
+        ValueError: if a curve's values do not match its x values, or ``log_x`` with an x value <= 0.
     """
     fig = _new_figure((6.4, 4.0))
     ax = fig.subplots()
-    handles = []
+    handles, all_xs = [], []
     for i, (label, data) in enumerate(curves.items()):
         xs, values = _curve_points(label, data)
+        all_xs.append(xs)
         means = np.array([np.mean(v) for v in values])
         bands = np.array([bootstrap_ci(v, confidence) if len(v) > 1 else (m, m) for v, m in zip(values, means)])
         n_seeds = sorted({len(v) for v in values})
         seeds = f"{n_seeds[0]}" if len(n_seeds) == 1 else f"{n_seeds[0]}–{n_seeds[-1]}"
-        color = f"C{i % 10}"
+        color = _CURVE_COLORS[i % len(_CURVE_COLORS)]
         handles.append(ax.plot(xs, means, color=color, marker="o" if len(xs) <= 25 else None, ms=4,
                                label=f"{label} (mean of {seeds} seeds)")[0])
         ax.fill_between(xs, bands[:, 0], bands[:, 1], color=color, alpha=0.2, lw=0)
@@ -679,11 +707,17 @@ def plot_learning_curves(
                                    label=f"{confidence:.0%} bootstrap CI of the mean"))
     handles += _reference_lines(ax, env_id)
     if log_x:
-        ax.set_xscale("log")
-    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+        _log_x_at_data(ax, np.concatenate(all_xs))
+    _set_title(ax, title)
+    ax.set(xlabel=xlabel, ylabel=ylabel)
     ax.grid(alpha=0.3)
     ax.legend(handles=handles, fontsize="small")
     return fig
+
+
+_CURVE_COLORS = ("C0", "C1", "C3", "C4", "C5", "C6", "C8", "C9")
+"""Colours of :func:`plot_learning_curves`' lines: matplotlib's cycle without C2 (green) and C7 (grey),
+the colours of the expert's and the random policy's reference lines."""
 
 
 def _curve_points(label: str, data: Any) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -730,8 +764,8 @@ def plot_return_distribution(
     _reference_lines(ax, env_id)
     ax.set_xticks(range(len(returns_by_label)), list(returns_by_label))
     ax.set_xlim(-0.6, len(returns_by_label) - 0.4)
-    ax.set(title=title + (f" on {env_id}" if env_id else ""), xlabel="policy",
-           ylabel="return per episode (sum of rewards)")
+    _set_title(ax, title + (f" on {env_id}" if env_id else ""))
+    ax.set(xlabel="policy", ylabel="return per episode (sum of rewards)")
     ax.grid(alpha=0.3, axis="y")
     ax.legend(fontsize="small")
     return fig
@@ -743,10 +777,16 @@ STATE_NAMES: dict[str, tuple[str, ...]] = {
                    "angular velocity θ̇₁ (rad/s)", "angular velocity θ̇₂ (rad/s)"),
     "MountainCar-v0": ("car position (m)", "car velocity (m/s)"),
     "Pendulum-v1": ("cos θ (unitless)", "sin θ (unitless)", "angular velocity (rad/s)"),
+    "LunarLander-v3": ("x position (scaled)", "height above the pad (scaled)", "x velocity (scaled)",
+                       "y velocity (scaled)", "body angle (rad)", "angular velocity (scaled)", "left leg touches (0/1)",
+                       "right leg touches (0/1)"),
 }
 """What each observation dimension of the bundled tasks means, with units (Gymnasium's documentation)."""
 
 _FAIL_BOUNDS = {"CartPole-v1": {0: 2.4, 2: 12 * 2 * math.pi / 360}}  # the episode ends beyond these
+_TERMINAL_MEANING = {"CartPole-v1": "episode failed here", "Acrobot-v1": "reached the goal here",
+                     "MountainCar-v0": "reached the goal here", "LunarLander-v3": "landed or crashed here"}
+"""What a terminal state means on each task (a failure on CartPole, success on Acrobot and MountainCar)."""
 
 
 def plot_state_visitation(
@@ -760,8 +800,9 @@ def plot_state_visitation(
     """The states visited by the expert and by the learner, in two observation dimensions.
 
     Shows covariate shift: where the learner's paths leave the region covered by the demonstrations,
-    its policy has never seen a labelled example. Episodes that ended in failure are marked with a
-    cross; for CartPole the limits beyond which an episode ends are drawn too. Taught in notebook 03;
+    its policy has never seen a labelled example. Episodes that ended in a terminal state are marked
+    with a cross (a failure on CartPole, the goal on Acrobot and MountainCar); for CartPole the limits
+    beyond which an episode ends are drawn too. Taught in notebook 03;
     measured in notebook 06.
 
     Args:
@@ -794,7 +835,7 @@ def plot_state_visitation(
         ends = np.array([t.obs[-1, list(dims)] for t in trajs if t.terminated])
         if len(ends):
             ax.scatter(ends[:, 0], ends[:, 1], marker="x", s=50, color=color, zorder=3,
-                       label=f"{label}: episode failed here")
+                       label=f"{label}: {_TERMINAL_MEANING.get(env_id or '', 'episode ended here')}")
     bounds = _FAIL_BOUNDS.get(env_id or "", {})
     label = "episode ends beyond"
     for axis, dim in enumerate(dims):
@@ -803,7 +844,8 @@ def plot_state_visitation(
                 (ax.axvline if axis == 0 else ax.axhline)(sign * bounds[dim], color="0.4", ls=":", lw=1, label=label)
                 label = None
     xlabel, ylabel = (names[d] if d < len(names) else f"observation dimension {d}" for d in dims)
-    ax.set(title=title + (f" ({env_id})" if env_id else ""), xlabel=xlabel, ylabel=ylabel)
+    _set_title(ax, title + (f" ({env_id})" if env_id else ""))
+    ax.set(xlabel=xlabel, ylabel=ylabel)
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
     return fig
@@ -925,8 +967,8 @@ def animate_episode(
 
 # matplotlib's player draws its buttons with Font Awesome icons loaded from a CDN, which an offline
 # classroom cannot reach; plain Unicode symbols need nothing.
-_BUTTON_SYMBOLS = {
-    "fa fa-minus": "−", "fa fa-plus": "+", "fa fa-fast-backward": "⏮", "fa fa-fast-forward": "⏭",
+_BUTTON_SYMBOLS = {  # symbols that common fonts (DejaVu Sans too) have: ⏮ and ⏭ showed as empty boxes
+    "fa fa-minus": "−", "fa fa-plus": "+", "fa fa-fast-backward": "⇤", "fa fa-fast-forward": "⇥",
     "fa fa-step-backward": "◁", "fa fa-step-forward": "▷", "fa fa-play fa-flip-horizontal": "◀",
     "fa fa-play": "▶", "fa fa-pause": "❚❚",
 }
@@ -1010,7 +1052,8 @@ def plot_idm_coverage(
                label=f"expert, IDM wrong ({(~right).mean():.0%})")
     names = STATE_NAMES.get(env_id or "", ())
     xlabel, ylabel = (names[d] if d < len(names) else f"observation dimension {d}" for d in dims)
-    ax.set(title=title + (f" ({env_id})" if env_id else ""), xlabel=xlabel, ylabel=ylabel)
+    _set_title(ax, title + (f" ({env_id})" if env_id else ""))
+    ax.set(xlabel=xlabel, ylabel=ylabel)
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small", loc="best")
     return fig
@@ -1070,8 +1113,8 @@ def plot_highest_positions(
         ax.hist(h, bins=bins, color=f"C{i % 10}", alpha=0.75, label=f"{label} ({len(h)} episodes{reached})")
     if goal is not None:
         ax.axvline(goal, color="k", ls="--", lw=1.2, label=f"goal (flag) at {goal:g}")
-    ax.set(title=title + (f" ({env_id})" if env_id else ""), xlabel=f"highest {_dim_name(env_id, dim)} in the episode",
-           ylabel="episodes")
+    _set_title(ax, title + (f" ({env_id})" if env_id else ""))
+    ax.set(xlabel=f"highest {_dim_name(env_id, dim)} in the episode", ylabel="episodes")
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
     return fig
@@ -1109,7 +1152,8 @@ def plot_state_trajectories(
     cols = min(obs_dim, 3 if obs_dim % 3 == 0 else 2)
     rows = math.ceil(obs_dim / cols)
     fig = _new_figure((4.2 * cols, 2.6 * rows + 0.5))
-    fig.suptitle(title + (f" ({env_id}, {len(demos)} episodes)" if env_id else f" ({len(demos)} episodes)"))
+    suffix = f" ({env_id}, {len(demos)} episodes)" if env_id else f" ({len(demos)} episodes)"
+    fig.suptitle(title + suffix, wrap=True)
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     bounds = _FAIL_BOUNDS.get(env_id or "", {})
     for d, ax in enumerate(axes):
@@ -1170,8 +1214,8 @@ def plot_action_effects(
         name = (action_names or {}).get(int(a), "")
         ax.hist(delta[acts == a], bins=bins, color=f"C{int(a) % 10}", alpha=0.7,
                 label=f"action {a}" + (f" ({name})" if name else "") + f": {np.sum(acts == a)} steps")
-    ax.set(title=title + (f" ({env_id})" if env_id else ""), xlabel=f"change in {_dim_name(env_id, dim)} in one step",
-           ylabel="transitions")
+    _set_title(ax, title + (f" ({env_id})" if env_id else ""))
+    ax.set(xlabel=f"change in {_dim_name(env_id, dim)} in one step", ylabel="transitions")
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
     return fig
@@ -1239,7 +1283,7 @@ def plot_covariate_shift(
     discrete = mine.ndim == 1
     wrong = (mine != theirs).astype(float) if discrete else np.abs(mine - theirs).reshape(len(states), -1).mean(1)
     fig = _new_figure((11.0, 4.3))
-    fig.suptitle(title + (f" ({env_id})" if env_id else ""))
+    fig.suptitle(title + (f" ({env_id})" if env_id else ""), wrap=True)
     left, right = fig.subplots(1, 2, width_ratios=(1.15, 1))
     i, j = dims
     points = left.scatter(states[:, i], states[:, j], c=np.minimum(dist, bins[-2]), cmap="magma_r", s=6, lw=0,

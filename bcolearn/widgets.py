@@ -449,9 +449,12 @@ class TrainingPanel:
         """The result text shown in the panel, without HTML."""
         return _plain(self.result.value)
 
+    def _shown_values(self, values: Mapping[str, Any]) -> list[str]:
+        """The settings a result names, as ``name=value``."""
+        return [f"{k}={_fmt(values[k])}" for k in self.config_fields + ("n_demos", "seed") if k in values]
+
     def _result_html(self, run: PanelRun) -> str:
-        shown = ", ".join(f"{k}={_fmt(run.values[k])}" for k in self.config_fields + ("n_demos", "seed")
-                          if k in run.values)
+        shown = ", ".join(self._shown_values(run.values))
         stopped = f"; <b>stopped early</b> after {run.progress:,} of {run.total:,} {self.progress_unit}"
         head = f"Run {len(self.runs)} on {run.values['env_id']} ({shown})"
         head += stopped * run.stopped + "."
@@ -589,6 +592,28 @@ class BCPanel(TrainingPanel):
 
     def total_epochs(self, config: Any) -> int:
         return config.epochs
+
+    def _build_widget(self) -> None:
+        super()._build_widget()
+        self._grey_out_loss_choice(self.settings.env_id)
+
+    def _on_env_change(self, change: Mapping[str, Any]) -> None:
+        super()._on_env_change(change)
+        self._grey_out_loss_choice(change["new"])
+
+    def _grey_out_loss_choice(self, env_id: str) -> None:
+        """Discrete actions always use the cross-entropy: the continuous loss control does nothing there."""
+        from bcolearn.envs import describe_env
+
+        self.controls["continuous_loss"].disabled = describe_env(env_id).discrete
+
+    def _shown_values(self, values: Mapping[str, Any]) -> list[str]:
+        from bcolearn.envs import describe_env
+
+        if not describe_env(values["env_id"]).discrete:
+            return super()._shown_values(values)
+        shown = super()._shown_values(values)
+        return [("loss=cross-entropy" if v.startswith("continuous_loss=") else v) for v in shown]
 
     def train(self, settings: PanelSettings, config: Any, report: Callable[[str], list[Callback]]) -> TrainOutput:
         from bcolearn.bc import train_bc

@@ -38,6 +38,9 @@ def test_check_policy_on_cartpole():
     assert good and "normalised score 1.00" in good.message
     assert "no better than random" in checks.check_policy(lambda o: 0, "CartPole-v1").message
     partial = checks.check_policy(lambda o: int(o[3] > 0), "CartPole-v1")  # ~200 of 500
+    angle_only = checks.check_policy(lambda o: int(o[2] > 0), "CartPole-v1")  # ~45: reacts, but too little
+    assert not angle_only and "Only a little better than random" in angle_only.message
+    assert "animate_episode('CartPole-v1'" in angle_only.message
     assert not partial and "Not yet" in partial.message
     broken = checks.check_policy(lambda o: 7, "CartPole-v1")
     assert not broken and "raised ValueError" in broken.message
@@ -99,6 +102,7 @@ def test_check_gaussian_nll_agrees_with_the_package_head():
     (lambda m, ls, a: (0.5 * ((a - m) / ls.exp()) ** 2).sum(-1).mean(), "log σ term"),
     (lambda m, ls, a: (((a - m) / ls.exp()) ** 2 + ls).sum(-1).mean(), "½"),
     (lambda m, ls, a: -nll(m, ls, a), "sign"),
+    (lambda m, ls, a: nll(m, ls, a) * len(m), "sum over the batch"),
     (lambda m, ls, a: ((a - m) ** 2).mean(), "Per dimension"),
     (lambda m, ls, a: 1.0, "torch tensor"),
 ])

@@ -37,6 +37,8 @@ def test_idm_features_right():
         (lambda s, s2: s2 - s, "shape"),
         (lambda s, s2: 1 / 0, "ZeroDivisionError"),
         (lambda s, s2: np.concatenate([s, 2 * (s2 - s)], axis=-1), "values"),
+        (lambda s, s2: ..., "placeholder"),
+        (lambda s, s2: None, "return statement"),
     ],
 )
 def test_idm_features_wrong(fn, hint):
@@ -55,6 +57,11 @@ def test_idm_accuracy(idm_and_demos):
     wrong = checks.check_idm_accuracy(abs(right - 0.3), idm, data)
     assert not wrong and "expert" in wrong.message
     assert not checks.check_idm_accuracy("high", idm, data)
+    hits = idm.predict(data.obs, data.next_obs) == data.acts
+    for answer, hint in [(hits, "their mean"), (float(hits.sum()), "number of right labels"),
+                         (min(1.0, right + 0.1), "random transitions"), (..., "placeholder"), (None, "None")]:
+        result = checks.check_idm_accuracy(answer, idm, data)
+        assert not result and hint in result.message, (answer, result.message)
 
 
 # --- notebook 05 --------------------------------------------------------------------------------------
@@ -72,6 +79,7 @@ def test_inferred_demos(idm_and_demos):
     assert not checks.check_inferred_demos(state_demos, idm, state_demos)  # state-only, not labelled
     assert not checks.check_inferred_demos(right[0], idm, state_demos)  # not a list
     assert not checks.check_inferred_demos(right + right, idm, state_demos)
+    assert "placeholder" in checks.check_inferred_demos(..., idm, state_demos).message
 
 
 def test_bco_interactions():
@@ -82,6 +90,7 @@ def test_bco_interactions():
         assert not result and hint in result.message
     assert checks.check_bco_interactions(1000, bl.BCOConfig(pre_demo_steps=1000, alpha=0.0))
     assert not checks.check_bco_interactions(None, config)
+    assert "placeholder" in checks.check_bco_interactions(..., config).message
 
 
 # --- notebook 06 --------------------------------------------------------------------------------------
@@ -95,17 +104,20 @@ def test_normalised_score():
     for wrong, hint in [(100 * right, "percentage"), (1 - right, "gap"), (-right, "sign"), (0.5, "Not quite")]:
         result = checks.check_normalised_score(wrong, ret, "Acrobot-v1")
         assert not result and hint in result.message
+    assert "placeholder" in checks.check_normalised_score(..., ret, "Acrobot-v1").message
 
 
-def _percentile_bootstrap(values, seed):
+def _percentile_bootstrap(values, seed, percentiles=(2.5, 97.5), n_resamples=2000):
     rng = np.random.default_rng(seed)
     values = np.asarray(values)
-    means = values[rng.integers(len(values), size=(2000, len(values)))].mean(axis=1)
-    return np.percentile(means, [2.5, 97.5])
+    means = values[rng.integers(len(values), size=(n_resamples, len(values)))].mean(axis=1)
+    return np.percentile(means, percentiles)
 
 
 def test_bootstrap_ci_right():
     assert checks.check_bootstrap_ci(_percentile_bootstrap)
+    for seed in range(5):  # fewer resamples, other seeds: still right
+        assert checks.check_bootstrap_ci(lambda v, _, s=seed: _percentile_bootstrap(v, s, n_resamples=1000))
     assert checks.check_bootstrap_ci(lambda v, seed: bl.bootstrap_ci(v, seed=seed))  # BCa also passes
 
 
@@ -115,6 +127,8 @@ def test_bootstrap_ci_right():
         (lambda v, seed: np.percentile(v, [2.5, 97.5]), "spread of the returns"),
         (lambda v, seed: _percentile_bootstrap(v, seed)[::-1], "above"),
         (lambda v, seed: np.percentile(_percentile_bootstrap(v, seed), [40, 60]), "narrow"),
+        (lambda v, seed: _percentile_bootstrap(v, seed, (5, 95)), "90 %"),
+        (lambda v, seed: None, "return statement"),
         (lambda v, seed: (0.0, 1.0), "does not contain"),
         (lambda v, seed: np.mean(v), "pair"),
         (lambda v, seed: v.nope, "AttributeError"),

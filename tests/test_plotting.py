@@ -133,6 +133,24 @@ def test_repeated_run_reuses_the_background_and_keeps_the_previous_run() -> None
     assert curves.full_draws == 0, "a third run with the same settings should only blit"
 
 
+def test_a_new_task_drops_the_previous_run() -> None:
+    """Another task's curves are on another scale: they must not be drawn as the faded previous run."""
+    curves = LiveCurves(("loss/bc", "eval/return_mean"), x="epoch", env_id=ENV, x_max=20)
+    for row in bc_rows(20):
+        curves(row)
+    curves.finish()
+    curves.reset(env_id="Pendulum-v1")
+    for row in bc_rows(20, scale=0.5):
+        curves({**row, **({"eval/return_mean": -1000.0} if "eval/return_mean" in row else {})})
+    curves.finish()
+    assert curves._previous == []
+    assert curves._axes["return"].get_ylim()[1] < 0, "CartPole's returns (up to 400) still stretch the axes"
+    legend = [t.get_text() for t in curves._axes["return"].get_legend().get_texts()]
+    assert "previous run" not in legend
+    curves.reset(env_id="Pendulum-v1")  # the same task again: the previous run is kept
+    assert [c.label for c in curves._previous] == ["loss/bc", "eval/return_mean"]
+
+
 def test_live_curves_are_generic_over_keys_and_x() -> None:
     """REINFORCE-style rows: drawn against environment steps; unknown metrics go to 'other'."""
     curves = LiveCurves(x="env/steps", env_id=ENV, title="REINFORCE")

@@ -135,6 +135,15 @@ def test_choosing_a_task_loads_settings_known_to_work_for_it() -> None:
     assert panel.controls["lr"].value == 1e-3, "the caller's defaults still apply"
 
 
+def test_bc_panel_greys_out_the_continuous_loss_for_discrete_actions() -> None:
+    panel = bc_panel(background=False, autorun=False, epochs=2, eval_every=0)
+    assert panel.controls["continuous_loss"].disabled
+    panel.run()
+    assert "loss=cross-entropy" in panel.summary and "continuous_loss" not in panel.summary
+    panel.set(env_id="Pendulum-v1")
+    assert not panel.controls["continuous_loss"].disabled
+
+
 def test_idm_panel_reports_accuracy_against_chance() -> None:
     panel = idm_panel(background=False, pre_demo_steps=300, **{"idm.epochs": 4})
     panel.run()

@@ -7,7 +7,12 @@ in tests/test_checks*.py.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -38,28 +43,32 @@ def failed(message: str) -> CheckResult:
     return CheckResult(False, message)
 
 
+def _run_learner_code(fn: Callable[..., Any], *args: Any) -> tuple[Any, CheckResult | None]:
+    """Call the learner's function; turn an exception, or an unfinished body, into a failing result."""
+    if not callable(fn):
+        return None, failed(f"Pass your function itself (without calling it), got a {type(fn).__name__}.")
+    try:
+        out = fn(*args)
+    except Exception as exc:  # noqa: BLE001 - any error in a learner's code is reported, never raised
+        return None, failed(f"Your function raised {type(exc).__name__}: {exc}")
+    return out, _unfinished(out, "Your function returned")
+
+
+def _unfinished(value: Any, what: str = "Your answer is") -> CheckResult | None:
+    """A failing result for a placeholder (``...``) or a missing ``return`` (None); None otherwise."""
+    if value is Ellipsis:
+        return failed(f"{what} ... (Ellipsis): replace the ... placeholder with your code.")
+    if value is None:
+        return failed(f"{what} None: did you forget a return statement, or to assign the variable?")
+    return None
+
+
 # --- notebooks 01–03 -------------------------------------------------------------------------------
 
 # Each check below is called from one exercise cell; the notebook and exercise are named in its docstring.
 
-import math  # noqa: E402  (kept with the checks that use them)
-from collections.abc import Callable as _Callable  # noqa: E402
-from typing import Any as _Any  # noqa: E402
 
-import numpy as _np  # noqa: E402
-
-
-def _call_learner(fn: _Callable[..., _Any], *args: _Any) -> tuple[_Any, CheckResult | None]:
-    """Call the learner's function; turn an exception into a failing result that names it."""
-    if not callable(fn):
-        return None, failed(f"Pass your function itself (without calling it), got a {type(fn).__name__}.")
-    try:
-        return fn(*args), None
-    except Exception as exc:  # noqa: BLE001 - any error in a learner's code is reported, never raised
-        return None, failed(f"Your function raised {type(exc).__name__}: {exc}")
-
-
-def check_discounted_return(fn: _Callable[[_Any, float], _Any]) -> CheckResult:
+def check_discounted_return(fn: Callable[[Any, float], Any]) -> CheckResult:
     """Notebook 01, exercise 1: ``fn(rewards, gamma)`` returns G = r_1 + γ·r_2 + γ²·r_3 + … .
 
     Args:
@@ -68,7 +77,7 @@ def check_discounted_return(fn: _Callable[[_Any, float], _Any]) -> CheckResult:
     cases = [([1.0, 1.0, 1.0], 1.0), ([1.0, 1.0, 1.0], 0.5), ([-1.0, 2.0, 0.5, 3.0], 0.9), ([0.0, 0.0, 10.0], 0.9),
              ([5.0], 0.3), ([], 0.9)]
     for rewards, gamma in cases:
-        out, error = _call_learner(fn, list(rewards), gamma)
+        out, error = _run_learner_code(fn, list(rewards), gamma)
         if error is not None:
             return error
         expected = sum(gamma**t * r for t, r in enumerate(rewards))
@@ -93,7 +102,7 @@ def check_discounted_return(fn: _Callable[[_Any, float], _Any]) -> CheckResult:
 
 
 def check_policy(
-    policy: _Any, env_id: str, *, min_score: float = 0.95, n_episodes: int = 20, noise: float = 0.0
+    policy: Any, env_id: str, *, min_score: float = 0.95, n_episodes: int = 20, noise: float = 0.0
 ) -> CheckResult:
     """Notebooks 01 (exercises 2 and 3) and 03 (exercise 3): does ``policy`` come close to the expert on ``env_id``?
 
@@ -113,11 +122,14 @@ def check_policy(
     from bcolearn.experts import REFERENCE_RETURNS
     from bcolearn.rollout import NoisyPolicy
 
+    unfinished = _unfinished(policy, "Your policy is")
+    if unfinished is not None:
+        return unfinished
     if not callable(policy):
         return failed(f"Pass a policy (a function from observation to action), got a {type(policy).__name__}.")
     try:
         if noise > 0:
-            policy = NoisyPolicy(policy, describe_env(env_id), noise, _np.random.default_rng(0))
+            policy = NoisyPolicy(policy, describe_env(env_id), noise, np.random.default_rng(0))
         res = evaluate(policy, env_id, n_episodes)
     except Exception as exc:  # noqa: BLE001 - a learner's policy may fail in any way
         return failed(f"Running your policy on {env_id} raised {type(exc).__name__}: {exc}")
@@ -139,14 +151,14 @@ def check_policy(
     return failed(f"Not yet: {text}; {min_score:g} is needed. " + watch)
 
 
-def check_drop_actions(fn: _Callable[[_Any], _Any]) -> CheckResult:
+def check_drop_actions(fn: Callable[[Any], Any]) -> CheckResult:
     """Notebook 02, exercise 1: ``fn(demos)`` turns action-labelled trajectories into state-only ones."""
     from bcolearn.types import StateTrajectory, Trajectory
 
-    rng = _np.random.default_rng(2)
-    demos = [Trajectory(obs=rng.normal(size=(n + 1, 4)), acts=rng.integers(2, size=n), rews=_np.ones(n),
+    rng = np.random.default_rng(2)
+    demos = [Trajectory(obs=rng.normal(size=(n + 1, 4)), acts=rng.integers(2, size=n), rews=np.ones(n),
                         terminated=bool(n % 2)) for n in (5, 8, 3)]
-    out, error = _call_learner(fn, demos)
+    out, error = _run_learner_code(fn, demos)
     if error is not None:
         return error
     if not isinstance(out, (list, tuple)):
@@ -159,7 +171,7 @@ def check_drop_actions(fn: _Callable[[_Any], _Any]) -> CheckResult:
                           "bl.StateTrajectory(obs=..., terminated=...) instead.")
         if not isinstance(t, StateTrajectory):
             return failed(f"out[{i}] is a {type(t).__name__}; expected a bl.StateTrajectory.")
-        if t.obs.shape != d.obs.shape or not _np.allclose(t.obs, d.obs):
+        if t.obs.shape != d.obs.shape or not np.allclose(t.obs, d.obs):
             return failed(f"out[{i}].obs has shape {t.obs.shape} or values that differ from the demo's {d.obs.shape}; "
                           "keep every observation, including the last one (T + 1 rows).")
         if t.terminated != d.terminated:
@@ -168,7 +180,7 @@ def check_drop_actions(fn: _Callable[[_Any], _Any]) -> CheckResult:
     return passed("Right: the same states, no actions, and whether each episode ended — all an observer sees.")
 
 
-def check_inferred_actions(fn: _Callable[[_Any, _Any], _Any], min_accuracy: float = 0.95) -> CheckResult:
+def check_inferred_actions(fn: Callable[[Any, Any], Any], min_accuracy: float = 0.95) -> CheckResult:
     """Notebook 02, exercise 2: ``fn(s, s_next)`` guesses CartPole's action from two consecutive states.
 
     The guess is scored on the expert's transitions (3 seeded episodes), whose true actions are known.
@@ -178,17 +190,17 @@ def check_inferred_actions(fn: _Callable[[_Any, _Any], _Any], min_accuracy: floa
     from bcolearn.types import to_transitions
 
     data = to_transitions(collect_demos("CartPole-v1", load_expert("CartPole-v1"), n_episodes=3, seed=0))
-    first, error = _call_learner(fn, data.obs[0], data.next_obs[0])
+    first, error = _run_learner_code(fn, data.obs[0], data.next_obs[0])
     if error is not None:
         return error
     try:
-        guesses = _np.array([int(fn(s, s2)) for s, s2 in zip(data.obs, data.next_obs)])
+        guesses = np.array([int(fn(s, s2)) for s, s2 in zip(data.obs, data.next_obs)])
     except Exception as exc:  # noqa: BLE001
         return failed(f"Your function must return one action (0 or 1) for one pair of states; "
                       f"it returned {first!r}, or failed with {type(exc).__name__}: {exc}")
-    if not _np.isin(guesses, [0, 1]).all():
+    if not np.isin(guesses, [0, 1]).all():
         return failed(f"CartPole's actions are 0 (push left) and 1 (push right); you returned {sorted(set(guesses))}.")
-    acc = float(_np.mean(guesses == data.acts))
+    acc = float(np.mean(guesses == data.acts))
     text = f"{acc:.1%} of {len(data)} expert transitions labelled correctly (always guessing one action: " \
            f"{max(data.acts.mean(), 1 - data.acts.mean()):.0%})"
     if acc >= min_accuracy:
@@ -198,7 +210,7 @@ def check_inferred_actions(fn: _Callable[[_Any, _Any], _Any], min_accuracy: floa
     return failed(f"Not yet: {text}. Which state variable does a push change directly? Compare it in s and s_next.")
 
 
-def check_bc_loss(fn: _Callable[[_Any, _Any], _Any]) -> CheckResult:
+def check_bc_loss(fn: Callable[[Any, Any], Any]) -> CheckResult:
     """Notebook 03, exercise 1: ``fn(logits, actions)`` is the mean cross-entropy −log softmax(logits)[a].
 
     Args:
@@ -210,7 +222,7 @@ def check_bc_loss(fn: _Callable[[_Any, _Any], _Any]) -> CheckResult:
     gen = torch.Generator().manual_seed(3)
     logits = torch.randn(6, 3, generator=gen) * 2
     acts = torch.tensor([0, 2, 1, 1, 0, 2])
-    out, error = _call_learner(fn, logits.clone(), acts.clone())
+    out, error = _run_learner_code(fn, logits.clone(), acts.clone())
     if error is not None:
         return error
     if not isinstance(out, torch.Tensor) or out.numel() != 1:
@@ -239,7 +251,7 @@ def check_bc_loss(fn: _Callable[[_Any, _Any], _Any]) -> CheckResult:
                   "expert's action in each row, negate and average.")
 
 
-def check_gaussian_nll(fn: _Callable[[_Any, _Any, _Any], _Any]) -> CheckResult:
+def check_gaussian_nll(fn: Callable[[Any, Any, Any], Any]) -> CheckResult:
     """Notebook 03, exercise 2: ``fn(mean, log_std, actions)`` is the Gaussian negative log-likelihood.
 
     Expected: −log N(a; μ, σ²) = ½((a − μ)/σ)² + log σ + ½ log 2π, summed over action dimensions and
@@ -250,7 +262,7 @@ def check_gaussian_nll(fn: _Callable[[_Any, _Any, _Any], _Any]) -> CheckResult:
     gen = torch.Generator().manual_seed(5)
     mean, acts = torch.randn(5, 2, generator=gen), torch.randn(5, 2, generator=gen)
     log_std = torch.randn(5, 2, generator=gen) * 0.5
-    out, error = _call_learner(fn, mean.clone(), log_std.clone(), acts.clone())
+    out, error = _run_learner_code(fn, mean.clone(), log_std.clone(), acts.clone())
     if error is not None:
         return error
     if not isinstance(out, torch.Tensor) or out.numel() != 1:
@@ -287,31 +299,6 @@ def check_gaussian_nll(fn: _Callable[[_Any, _Any, _Any], _Any]) -> CheckResult:
 
 # --- notebooks 04–06 -------------------------------------------------------------------------------
 # Each check below is called from one exercise cell; the notebook and exercise are named in its docstring.
-
-from collections.abc import Callable, Sequence  # noqa: E402  (kept with the checks that use them)
-from typing import Any  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-
-def _run_learner_code(fn: Callable[..., Any], *args: Any) -> tuple[Any, CheckResult | None]:
-    """Call the learner's function; turn an exception, or an unfinished body, into a failing result."""
-    if not callable(fn):
-        return None, failed(f"Pass your function itself (without calling it), got a {type(fn).__name__}.")
-    try:
-        out = fn(*args)
-    except Exception as exc:  # noqa: BLE001 - any error in a learner's code is reported, never raised
-        return None, failed(f"Your function raised {type(exc).__name__}: {exc}")
-    return out, _unfinished(out, "Your function returned")
-
-
-def _unfinished(value: Any, what: str = "Your answer is") -> CheckResult | None:
-    """A failing result for a placeholder (``...``) or a missing ``return`` (None); None otherwise."""
-    if value is Ellipsis:
-        return failed(f"{what} ... (Ellipsis): replace the ... placeholder with your code.")
-    if value is None:
-        return failed(f"{what} None: did you forget a return statement, or to assign the variable?")
-    return None
 
 
 def check_idm_features(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> CheckResult:

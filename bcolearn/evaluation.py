@@ -64,6 +64,11 @@ def normalised_score(value: float | np.ndarray, env_id: str) -> float | np.ndarr
     return (value - ref.random) / (ref.expert - ref.random)
 
 
+def format_score(score: float) -> str:
+    """A normalised score with two decimals, without the confusing "-0.00" of a score just below zero."""
+    return f"{0.0 if abs(score) < 0.005 else score:.2f}"
+
+
 @dataclass(frozen=True)
 class EvalResult:
     """Returns of a policy over seeded episodes, with their summary."""
@@ -82,7 +87,7 @@ class EvalResult:
     def __str__(self) -> str:
         text = (f"return {self.mean:.1f} ± {self.std:.1f} (95% CI {self.ci_low:.1f} to {self.ci_high:.1f}, "
                 f"{len(self.returns)} episodes)")
-        return text + (f", normalised score {self.score:.2f}" if self.score is not None else "")
+        return text + (f", normalised score {format_score(self.score)}" if self.score is not None else "")
 
 
 def evaluate(

@@ -110,7 +110,7 @@ def reinforce_loss(policy: MLPPolicy, episodes: Sequence[Trajectory], gamma: flo
     """−(1/N) Σ_t log π_θ(a_t | s_t) · Â_t over all N steps of the episodes (see the module docstring)."""
     obs = np.concatenate([ep.obs[:-1] for ep in episodes])
     acts = np.concatenate([ep.acts for ep in episodes])
-    returns = np.concatenate([rewards_to_go(ep.rews, gamma) for ep in episodes])  # type: ignore[arg-type]
+    returns = np.concatenate([rewards_to_go(np.asarray(ep.rews), gamma) for ep in episodes])
     adv = (returns - returns.mean()) / (returns.std() + 1e-8)
     return -(log_prob(policy, obs, acts) * torch.as_tensor(adv, dtype=torch.float32)).mean()
 

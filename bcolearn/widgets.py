@@ -39,7 +39,7 @@ from typing import Any, ClassVar
 import ipywidgets as w
 
 from bcolearn.config import Callback, param, validate
-from bcolearn.evaluation import EvalResult, evaluate
+from bcolearn.evaluation import EvalResult, evaluate, format_score
 from bcolearn.experts import EXPERTS, REFERENCE_RETURNS, load_expert
 from bcolearn.plotting import LiveCurves, png_data_uri
 
@@ -178,7 +178,7 @@ def describe_return(label: str, result: EvalResult) -> str:
             f"{result.ci_high:.1f}, {len(result.returns)} episodes)")
     ref = REFERENCE_RETURNS.get(result.env_id)
     if result.score is not None and ref is not None:
-        text += (f" · normalised score <b>{result.score:.2f}</b> (random policy {ref.random:g} = 0, "
+        text += (f" · normalised score <b>{format_score(result.score)}</b> (random policy {ref.random:g} = 0, "
                  f"expert {ref.expert:g} = 1)")
     return text
 

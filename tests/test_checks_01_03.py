@@ -118,3 +118,8 @@ def test_check_policy_with_pushes(cartpole_demos):
     assert checks.check_policy(cloned, "CartPole-v1")
     pushed = checks.check_policy(cloned, "CartPole-v1", noise=0.2)
     assert not pushed and "with 20% random actions" in pushed.message
+
+
+def test_check_policy_names_an_unfinished_placeholder():
+    result = checks.check_policy(..., "CartPole-v1")
+    assert not result.passed and "placeholder" in result.message

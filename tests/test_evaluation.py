@@ -106,3 +106,11 @@ def test_evaluate_any_registered_environment(line_env_id):
     rand = evaluate(random_policy(line_env_id, 0), line_env_id, n_episodes=10, seed=0)
     assert good.score is None and "normalised" not in str(good)
     assert len(good.returns) == 10 and good.mean > rand.mean
+
+
+def test_format_score_never_prints_negative_zero():
+    from bcolearn.evaluation import format_score
+
+    assert format_score(-0.001) == "0.00"
+    assert format_score(-0.5) == "-0.50"
+    assert format_score(0.987) == "0.99"

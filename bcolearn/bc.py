@@ -23,7 +23,10 @@ from bcolearn.types import Trajectory, check_demos, to_transitions
 
 @dataclass(frozen=True)
 class BCConfig:
-    """Hyperparameters of Behavioural Cloning (bounds are checked on creation)."""
+    """Hyperparameters of Behavioural Cloning (bounds are checked on creation).
+
+    Taught in notebook 03.
+    """
 
     epochs: int = param(40, "passes over the demonstrations", low=1, high=1000)
     """Passes over the demonstrations."""
@@ -47,7 +50,9 @@ class BCConfig:
 
 
 def recommended_bc_config(env_id: str) -> BCConfig:
-    """BC settings measured to reach the bundled expert on each classic-control task.
+    """BC settings measured to reach the bundled expert on each task with one.
+
+    Taught in notebook 06.
 
     CartPole needs little (the defaults); the others have more varied states, so more epochs and
     (Pendulum, continuous torque) a wider network. Measured in benchmarks/bench_core.py.
@@ -62,7 +67,10 @@ def recommended_bc_config(env_id: str) -> BCConfig:
 
 @dataclass
 class TrainResult:
-    """A trained policy and what happened while training it."""
+    """A trained policy and what happened while training it.
+
+    Taught in notebook 03.
+    """
 
     policy: MLPPolicy
     history: History = field(default_factory=History)
@@ -74,7 +82,10 @@ class TrainResult:
 
 
 def make_policy(env_id: str, config: BCConfig, seed: int) -> MLPPolicy:
-    """A freshly initialised policy for ``env_id``, its weights drawn from ``seed``."""
+    """A freshly initialised policy for ``env_id``, its weights drawn from ``seed``.
+
+    Taught in notebook 03.
+    """
     import torch
 
     with torch.random.fork_rng(devices=[]):

@@ -34,7 +34,10 @@ from bcolearn.types import StateTrajectory, Trajectory, check_demos, concat_tran
 
 @dataclass(frozen=True)
 class BCOConfig:
-    """Hyperparameters of BCO(α) (bounds are checked on creation)."""
+    """Hyperparameters of BCO(α) (bounds are checked on creation).
+
+    Taught in notebook 05.
+    """
 
     pre_demo_steps: int = param(1000, "random-policy steps before the IDM is first trained, |I_pre|", low=1, high=1_000_000)
     """Environment steps taken by a random policy before the demonstrations are used, |I_pre|."""
@@ -61,6 +64,8 @@ class BCOConfig:
 def recommended_bco_config(env_id: str) -> BCOConfig:
     """BCO settings measured to reach the bundled expert (normalised score >= 0.98) on each task.
 
+    Taught in notebook 05.
+
     CartPole: BCO(0) with 1,000 random steps is enough. Acrobot and MountainCar: random steps never
     reach the states the expert swings through, so the IDM mislabels them; BCO(α = 1) fixes that
     in a few iterations. Pendulum: 5,000 random steps; BCO(0) already reaches the expert on most
@@ -78,7 +83,10 @@ def recommended_bco_config(env_id: str) -> BCOConfig:
 
 @dataclass
 class BCOResult(TrainResult):
-    """The BCO policy, its last inverse dynamics model, and one history row per iteration."""
+    """The BCO policy, its last inverse dynamics model, and one history row per iteration.
+
+    Taught in notebook 05.
+    """
 
     idm: InverseDynamicsModel | None = None
     inferred_demos: list[Trajectory] = field(default_factory=list)

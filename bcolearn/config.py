@@ -27,6 +27,8 @@ def param(
 ) -> Any:
     """A dataclass field carrying its help text and valid range (``low <= value <= high``).
 
+    Taught in notebook 03.
+
     Args:
         default: the default value.
         doc: one-line help text, shown next to the widget.
@@ -41,6 +43,8 @@ def param(
 
 def validate(config: object) -> None:
     """Check every field of a config dataclass against its bounds.
+
+    Taught in notebook 03.
 
     Raises:
         ValueError: naming the field, the bad value, and the valid range.
@@ -67,5 +71,8 @@ def validate(config: object) -> None:
 
 
 def with_updates(config: Any, **changes: Any) -> Any:
-    """A copy of ``config`` with some fields changed (and validated)."""
+    """A copy of ``config`` with some fields changed (and validated).
+
+    Taught in notebook 03.
+    """
     return dataclasses.replace(config, **changes)

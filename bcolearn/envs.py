@@ -65,6 +65,8 @@ def _check_env_id(env_id: str) -> None:
 def check_spaces(env: gym.Env) -> None:
     """Raise a clear error unless observations are a flat Box and actions are Discrete or Box.
 
+    Taught in notebook 01.
+
     Raises:
         ValueError: if the environment's spaces are not supported by bcolearn.
     """
@@ -183,7 +185,10 @@ def seed_everything(seed: int) -> np.random.Generator:
 
 
 def check_actions(acts: np.ndarray, info: EnvInfo) -> None:
-    """Raise a clear ValueError if ``acts`` could not have been taken in the environment ``info`` describes."""
+    """Raise a clear ValueError if ``acts`` could not have been taken in the environment ``info`` describes.
+
+    Taught in notebook 03.
+    """
     if info.discrete:
         if acts.ndim != 1 or acts.min() < 0 or acts.max() >= info.n_actions:
             raise ValueError(

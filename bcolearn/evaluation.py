@@ -21,6 +21,8 @@ EVAL_SEED = 1_000_000
 def bootstrap_ci(values: Sequence[float], confidence: float = 0.95, seed: int = 0) -> tuple[float, float]:
     """A bootstrap confidence interval for the mean (scipy.stats.bootstrap, BCa method).
 
+    Taught in notebook 06.
+
     Args:
         values: one number per episode or per training seed.
         confidence: the coverage, e.g. 0.95.
@@ -65,13 +67,19 @@ def normalised_score(value: float | np.ndarray, env_id: str) -> float | np.ndarr
 
 
 def format_score(score: float) -> str:
-    """A normalised score with two decimals, without the confusing "-0.00" of a score just below zero."""
+    """A normalised score with two decimals, without the confusing "-0.00" of a score just below zero.
+
+    Taught in notebook 06.
+    """
     return f"{0.0 if abs(score) < 0.005 else score:.2f}"
 
 
 @dataclass(frozen=True)
 class EvalResult:
-    """Returns of a policy over seeded episodes, with their summary."""
+    """Returns of a policy over seeded episodes, with their summary.
+
+    Taught in notebook 06.
+    """
 
     env_id: str
     returns: np.ndarray

@@ -22,7 +22,10 @@ from bcolearn.types import Transitions
 
 @dataclass(frozen=True)
 class IDMConfig:
-    """Hyperparameters of the inverse dynamics model (bounds are checked on creation)."""
+    """Hyperparameters of the inverse dynamics model (bounds are checked on creation).
+
+    Taught in notebook 04.
+    """
 
     epochs: int = param(30, "passes over the agent's transitions", low=1, high=1000)
     """Passes over the agent's transitions."""
@@ -45,7 +48,10 @@ class IDMConfig:
 
 @dataclass
 class IDMResult:
-    """A trained inverse dynamics model and its per-epoch history."""
+    """A trained inverse dynamics model and its per-epoch history.
+
+    Taught in notebook 04.
+    """
 
     model: InverseDynamicsModel
     history: History = field(default_factory=History)
@@ -53,7 +59,10 @@ class IDMResult:
 
 
 def make_idm(env_id: str, config: IDMConfig, seed: int) -> InverseDynamicsModel:
-    """A freshly initialised inverse dynamics model, its weights drawn from ``seed``."""
+    """A freshly initialised inverse dynamics model, its weights drawn from ``seed``.
+
+    Taught in notebook 04.
+    """
     import torch
 
     with torch.random.fork_rng(devices=[]):
@@ -62,7 +71,10 @@ def make_idm(env_id: str, config: IDMConfig, seed: int) -> InverseDynamicsModel:
 
 
 def split(data: Transitions, val_fraction: float, rng: np.random.Generator) -> tuple[Transitions, Transitions | None]:
-    """Randomly hold out ``val_fraction`` of the transitions (None if that leaves none)."""
+    """Randomly hold out ``val_fraction`` of the transitions (None if that leaves none).
+
+    Taught in notebook 04.
+    """
     n_val = int(round(len(data) * val_fraction))
     if n_val == 0 or n_val >= len(data):
         return data, None

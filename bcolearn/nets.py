@@ -25,7 +25,10 @@ torch.set_num_threads(1)
 
 
 class ActionHead(nn.Module):
-    """Turns the network's raw output into actions and a training loss."""
+    """Turns the network's raw output into actions and a training loss.
+
+    Taught in notebook 03.
+    """
 
     out_dim: int
 
@@ -43,7 +46,10 @@ class ActionHead(nn.Module):
 
 
 class DiscreteHead(ActionHead):
-    """Logits over ``n`` actions; loss = cross-entropy −log softmax(z)_a; action = argmax."""
+    """Logits over ``n`` actions; loss = cross-entropy −log softmax(z)_a; action = argmax.
+
+    Taught in notebook 03.
+    """
 
     def __init__(self, n_actions: int) -> None:
         super().__init__()
@@ -61,6 +67,8 @@ class DiscreteHead(ActionHead):
 
 class ContinuousHead(ActionHead):
     """A mean kept inside [low, high] by ``mid + half·tanh(z)``; MSE or Gaussian NLL loss.
+
+    Taught in notebook 03.
 
     With ``loss="nll"`` the network also outputs a log standard deviation per action dimension
     and the loss is −log N(a; μ, σ²) = ½((a − μ)/σ)² + log σ + ½ log 2π.
@@ -97,7 +105,10 @@ class ContinuousHead(ActionHead):
 
 
 def make_head(info: EnvInfo, continuous_loss: str = "mse") -> ActionHead:
-    """The one place where the action space picks the head and the loss."""
+    """The one place where the action space picks the head and the loss.
+
+    Taught in notebook 03.
+    """
     if info.discrete:
         return DiscreteHead(info.n_actions)
     assert info.act_low is not None and info.act_high is not None
@@ -105,7 +116,10 @@ def make_head(info: EnvInfo, continuous_loss: str = "mse") -> ActionHead:
 
 
 def mlp(in_dim: int, out_dim: int, hidden_sizes: Sequence[int]) -> nn.Sequential:
-    """A multilayer perceptron with tanh hidden units."""
+    """A multilayer perceptron with tanh hidden units.
+
+    Taught in notebook 03.
+    """
     layers: list[nn.Module] = []
     for h in hidden_sizes:
         layers += [nn.Linear(in_dim, h), nn.Tanh()]
@@ -115,7 +129,10 @@ def mlp(in_dim: int, out_dim: int, hidden_sizes: Sequence[int]) -> nn.Sequential
 
 
 class Normaliser(nn.Module):
-    """Standardises inputs with a mean and standard deviation fitted on training data."""
+    """Standardises inputs with a mean and standard deviation fitted on training data.
+
+    Taught in notebook 04.
+    """
 
     def __init__(self, dim: int) -> None:
         super().__init__()
@@ -131,7 +148,10 @@ class Normaliser(nn.Module):
 
 
 class ActionModel(nn.Module):
-    """Features → normaliser → MLP → action head: what a policy and an IDM have in common."""
+    """Features → normaliser → MLP → action head: what a policy and an IDM have in common.
+
+    Taught in notebook 03.
+    """
 
     def __init__(self, info: EnvInfo, in_dim: int, hidden_sizes: Sequence[int], continuous_loss: str) -> None:
         super().__init__()

@@ -35,7 +35,10 @@ from bcolearn.types import Trajectory
 
 @dataclass(frozen=True)
 class ReinforceConfig:
-    """Hyperparameters of REINFORCE (bounds are checked on creation)."""
+    """Hyperparameters of REINFORCE (bounds are checked on creation).
+
+    Taught in notebook 01.
+    """
 
     total_steps: int = param(100_000, "environment steps to train for (the interaction budget)", low=1, high=10_000_000)
     """Environment steps to train for; training stops after the iteration that reaches it."""
@@ -59,7 +62,10 @@ class ReinforceConfig:
 
 
 class SamplingPolicy:
-    """Acts by sampling from π_θ(· | s) with a seeded generator (the greedy policy only exploits)."""
+    """Acts by sampling from π_θ(· | s) with a seeded generator (the greedy policy only exploits).
+
+    Taught in notebook 01.
+    """
 
     def __init__(self, policy: MLPPolicy, rng: np.random.Generator) -> None:
         self.policy, self.rng = policy, rng
@@ -88,7 +94,10 @@ def _mean_log_std(policy: MLPPolicy, out: torch.Tensor) -> tuple[torch.Tensor, t
 
 
 def log_prob(policy: MLPPolicy, obs: np.ndarray, acts: np.ndarray) -> torch.Tensor:
-    """log π_θ(a | s) for a batch: shape (N,), differentiable in the policy's weights."""
+    """log π_θ(a | s) for a batch: shape (N,), differentiable in the policy's weights.
+
+    Taught in notebook 01.
+    """
     out = policy(torch.as_tensor(obs, dtype=torch.float32))
     if policy.info.discrete:
         return torch.log_softmax(out, dim=-1)[torch.arange(len(acts)), torch.as_tensor(acts)]
@@ -97,7 +106,10 @@ def log_prob(policy: MLPPolicy, obs: np.ndarray, acts: np.ndarray) -> torch.Tens
 
 
 def rewards_to_go(rews: Sequence[float], gamma: float) -> np.ndarray:
-    """G_t = r_{t+1} + γ·G_{t+1} for every step t of one episode, computed backwards; shape (T,)."""
+    """G_t = r_{t+1} + γ·G_{t+1} for every step t of one episode, computed backwards; shape (T,).
+
+    Taught in notebook 01.
+    """
     out = np.zeros(len(rews))
     running = 0.0
     for t in reversed(range(len(rews))):
@@ -107,7 +119,10 @@ def rewards_to_go(rews: Sequence[float], gamma: float) -> np.ndarray:
 
 
 def reinforce_loss(policy: MLPPolicy, episodes: Sequence[Trajectory], gamma: float) -> torch.Tensor:
-    """−(1/N) Σ_t log π_θ(a_t | s_t) · Â_t over all N steps of the episodes (see the module docstring)."""
+    """−(1/N) Σ_t log π_θ(a_t | s_t) · Â_t over all N steps of the episodes (see the module docstring).
+
+    Taught in notebook 01.
+    """
     obs = np.concatenate([ep.obs[:-1] for ep in episodes])
     acts = np.concatenate([ep.acts for ep in episodes])
     returns = np.concatenate([rewards_to_go(np.asarray(ep.rews), gamma) for ep in episodes])
@@ -116,7 +131,10 @@ def reinforce_loss(policy: MLPPolicy, episodes: Sequence[Trajectory], gamma: flo
 
 
 def make_reinforce_policy(env_id: str, config: ReinforceConfig, seed: int) -> MLPPolicy:
-    """A freshly initialised stochastic-ready policy (continuous actions get a learnt log std)."""
+    """A freshly initialised stochastic-ready policy (continuous actions get a learnt log std).
+
+    Taught in notebook 01.
+    """
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return MLPPolicy(describe_env(env_id), (config.hidden_size,) * config.n_layers, continuous_loss="nll")

@@ -51,7 +51,10 @@ class RandomPolicy:
 
 
 def random_policy(env_id: str, seed: int) -> RandomPolicy:
-    """A uniformly random policy for ``env_id`` with its own seeded generator."""
+    """A uniformly random policy for ``env_id`` with its own seeded generator.
+
+    Taught in notebook 01.
+    """
     return RandomPolicy(describe_env(env_id), np.random.default_rng(seed))
 
 
@@ -80,7 +83,10 @@ class NoisyPolicy:
 
 
 def act_batch(policy: Policy, obs: np.ndarray) -> np.ndarray:
-    """Actions of ``policy`` for a batch of observations (B, obs_dim), batched when it can be."""
+    """Actions of ``policy`` for a batch of observations (B, obs_dim), batched when it can be.
+
+    Taught in notebook 02.
+    """
     if hasattr(policy, "act_batch"):
         return np.asarray(policy.act_batch(obs))
     return np.asarray([policy(o) for o in obs])
@@ -196,7 +202,10 @@ def collect_demos(env_id: str, policy: Policy, n_episodes: int, seed: int) -> li
 
 
 def collect_state_demos(env_id: str, policy: Policy, n_episodes: int, seed: int) -> list:
-    """Like :func:`collect_demos`, then :func:`~bcolearn.types.drop_actions`: what an observer sees."""
+    """Like :func:`collect_demos`, then :func:`~bcolearn.types.drop_actions`: what an observer sees.
+
+    Taught in notebook 02.
+    """
     return drop_actions(collect_demos(env_id, policy, n_episodes, seed))
 
 
@@ -209,6 +218,9 @@ def collect_transitions(env_id: str, policy: Policy, n_steps: int, seed: int) ->
 
 
 def episode_returns(trajs: Sequence[Trajectory]) -> np.ndarray:
-    """Undiscounted return of each trajectory, shape (n,)."""
+    """Undiscounted return of each trajectory, shape (n,).
+
+    Taught in notebook 01.
+    """
     trajs = check_demos(trajs, need_actions=True)
     return np.array([t.episode_return for t in trajs])

@@ -16,7 +16,10 @@ from bcolearn.nets import ActionModel
 
 
 class History(list):
-    """A list of metric dicts, one per epoch or iteration, with a helper to read one series."""
+    """A list of metric dicts, one per epoch or iteration, with a helper to read one series.
+
+    Taught in notebook 03.
+    """
 
     def series(self, key: str, x: str = "epoch") -> tuple[np.ndarray, np.ndarray]:
         """``(xs, ys)`` for every entry that has ``key`` (e.g. ``"eval/return_mean"``)."""
@@ -40,7 +43,10 @@ def notify(callbacks: Iterable[Callback], metrics: dict[str, float]) -> bool:
 
 
 def action_metrics(model: ActionModel, x: np.ndarray, acts: np.ndarray, name: str) -> dict[str, float]:
-    """Accuracy (discrete, ``acc/NAME``) or mean absolute error (continuous, ``err/NAME``)."""
+    """Accuracy (discrete, ``acc/NAME``) or mean absolute error (continuous, ``err/NAME``).
+
+    Taught in notebook 04.
+    """
     pred = model._predict(x)
     if model.info.discrete:
         return {f"acc/{name}": float(np.mean(pred == acts))}
@@ -63,6 +69,8 @@ def fit_supervised(
     start_metrics: dict[str, float] | None = None,
 ) -> History:
     """Train ``model`` to predict ``acts`` from features ``x`` by minibatch Adam.
+
+    Taught in notebook 03.
 
     The loss is the head's: cross-entropy −log π(a|x) for discrete actions, ‖μ(x) − a‖² or the
     Gaussian NLL for continuous ones (see :mod:`bcolearn.nets`). Minibatches are drawn by ``rng``,

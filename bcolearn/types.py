@@ -141,7 +141,10 @@ class Transitions:
 
 
 def concat_transitions(*parts: Transitions) -> Transitions:
-    """Join batches of transitions into one (e.g. BCO(α) adding the policy's rollouts)."""
+    """Join batches of transitions into one (e.g. BCO(α) adding the policy's rollouts).
+
+    Taught in notebook 05.
+    """
     return Transitions(
         obs=np.concatenate([p.obs for p in parts]),
         acts=np.concatenate([p.acts for p in parts]),
@@ -196,6 +199,8 @@ def check_demos(
     demos: Sequence[StateTrajectory], *, need_actions: bool = False, obs_dim: int | None = None
 ) -> list[StateTrajectory]:
     """Validate a list of demonstrations and return it as a list.
+
+    Taught in notebook 02.
 
     Args:
         demos: trajectories (action-labelled or state-only).

@@ -113,7 +113,8 @@ def train_bco(
         seed: seeds the rollouts, the networks and the minibatches.
         callbacks: receive every epoch's row of the IDM and BC phases (with ``bco/iteration``) and,
             after each iteration, a summary row with ``env/steps``, ``acc/idm`` (or ``err/idm``),
-            ``eval/return_mean``; returning True stops after the current phase.
+            ``eval/return_mean``; returning True stops early: the result is the last complete iteration
+            (or, when stopped in the first, the policy as trained so far).
         expert_acts: the demos' true actions, if known, used only to report how well the IDM
             labels them (``acc/idm_demo``), never for training.
 
@@ -142,10 +143,14 @@ def train_bco(
     for it in range(n_iters):
         tag = {"bco/iteration": it}
         idm = train_idm(data, config.idm, env_id=env_id, seed=seed, callbacks=[forward], extra_metrics=tag)
+        if stop and result is not None:
+            break  # stopped mid-iteration: keep the last complete one
         labelled = [Trajectory(obs=t.obs, acts=idm.model.predict(t.obs[:-1], t.obs[1:]), terminated=t.terminated)
                     for t in demos]
         bc = train_bc(labelled, config.bc, env_id=env_id, seed=seed, callbacks=[forward], extra_metrics=tag,
                       policy=result.policy if result is not None else None)
+        if stop and result is not None:
+            break
         ev = evaluate(bc.policy, env_id, config.eval_episodes)
         row = {**tag, "env/steps": steps, "loss/idm": idm.history.last("loss/idm"),
                "loss/bc": bc.history.last("loss/bc"), "eval/return_mean": ev.mean, "eval/return_std": ev.std}

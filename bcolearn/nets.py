@@ -168,7 +168,7 @@ class ActionModel(nn.Module):
 
     def _predict(self, x: np.ndarray) -> np.ndarray:
         with torch.no_grad():
-            out = self.head.predict(self(torch.as_tensor(np.asarray(x, dtype=np.float32))))
+            out = self.head.predict(self(torch.from_numpy(np.array(x, dtype=np.float32))))  # a copy: x may be read-only
         return out.numpy()
 
 

@@ -84,6 +84,19 @@ def test_callbacks_see_phase_rows_and_iteration_summaries_and_can_stop(cartpole_
     assert len(stopped.history) == 1  # stopped after the first iteration's summary
 
 
+def test_a_stop_in_the_middle_of_an_iteration_keeps_the_last_complete_one(cartpole_demos):
+    full = train_bco(drop_actions(cartpole_demos), TINY, env_id="CartPole-v1", seed=0)
+    # Ask to stop during the second iteration's IDM training (its first epoch row).
+    stopped = train_bco(drop_actions(cartpole_demos), TINY, env_id="CartPole-v1", seed=0,
+                        callbacks=[lambda m: m.get("bco/iteration") == 1 and "loss/idm" in m])
+    assert len(stopped.history) == 1
+    assert stopped.history[0] == full.history[0]
+    obs = cartpole_demos[0].obs
+    first_iteration_only = train_bco(drop_actions(cartpole_demos), TINY, env_id="CartPole-v1", seed=0,
+                                     callbacks=[lambda m: "env/steps" in m])
+    np.testing.assert_array_equal(stopped.policy.act_batch(obs), first_iteration_only.policy.act_batch(obs))
+
+
 def test_bad_inputs(cartpole_demos, pendulum_demos):
     states = drop_actions(cartpole_demos)
     with pytest.raises(ValueError, match=r"No demonstrations given"):

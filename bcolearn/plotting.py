@@ -5,7 +5,9 @@ Figures are made with :class:`matplotlib.figure.Figure` directly (not ``pyplot``
 leave no global state behind, and a notebook shows a returned figure exactly once.
 
 - :class:`LiveCurves`: a training callback that draws throttled live curves into its own image widget
-  (notebooks 01, 03, 04 and 05, through :mod:`bcolearn.widgets`).
+  (notebooks 01, 03, 04 and 05, through :mod:`bcolearn.widgets`); :class:`CurveAxes` lays its axes out
+  by hand (the BCO panel: each phase's training per iteration, and the results against interactions).
+- :data:`METRICS`: the readable label and the colour of every metric, the same in every figure.
 - :func:`plot_history`: the curves of one finished run (notebooks 03–05).
 - :func:`plot_learning_curves`: mean and bootstrap confidence band over seeds (notebooks 05 and 06).
 - :func:`plot_return_distribution`: returns per episode of several policies (notebook 06).
@@ -16,12 +18,14 @@ leave no global state behind, and a notebook shows a returned figure exactly onc
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import math
 import re
 import threading
 import time
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -32,6 +36,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import offset_copy
 
 from bcolearn.envs import make_env  # also sets SDL_VIDEODRIVER=dummy, so rendering works headless
 from bcolearn.evaluation import EvalResult, bootstrap_ci
@@ -45,10 +50,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LiveCurves", "plot_history", "plot_learning_curves", "plot_return_distribution", "plot_state_visitation",
-    "animate_episode", "EpisodeAnimation", "metric_group", "figure_png",
+    "animate_episode", "EpisodeAnimation", "metric_group", "figure_png", "CurveAxes", "METRICS", "MetricStyle",
+    "metric_label", "metric_color", "ACTION_UNITS", "action_unit",
 ]
 
-# --- metric names, groups and axis labels -----------------------------------------------------------------
+# --- metric names, labels, colours, groups and axis labels -------------------------------------------------
 
 X_LABELS: dict[str, str] = {
     "epoch": "epoch (passes over the training data)",
@@ -61,13 +67,75 @@ X_LABELS: dict[str, str] = {
 
 _SKIP = {"eval/score", "bco/iteration"}  # bookkeeping, or derived from another curve
 
-_GROUPS: dict[str, tuple[str, str]] = {  # group -> (axes title, y label with units)
+_GROUPS: dict[str, tuple[str, str]] = {  # group -> (axes title, y label with units; {unit}: the action unit)
     "loss": ("Training loss", "loss per sample"),
-    "return": ("Return", "return per episode (sum of rewards)"),
-    "accuracy": ("Action accuracy", "accuracy (fraction of actions right)"),
-    "error": ("Action error", "mean absolute action error (action units)"),
+    "return": ("Return", "return (sum of rewards)"),
+    "accuracy": ("Action accuracy", "fraction of actions right"),
+    "error": ("Action error", "mean absolute error ({unit})"),
     "other": ("Other metrics", "value"),
 }
+
+
+@dataclass(frozen=True)
+class MetricStyle:
+    """How a metric is drawn wherever it appears: its legend label and its colour."""
+
+    label: str
+    """A readable name for legends, e.g. ``"BC loss"`` for ``loss/bc``."""
+    color: str
+    """A matplotlib colour; never green (``C2``) or grey (``C7``): those are the expert's and the random
+    policy's reference lines."""
+
+
+_IDM, _EXPERT_LABELS = "C1", "C4"  # the IDM's own metrics; how well it labels the expert's transitions
+METRICS: dict[str, MetricStyle] = {
+    "loss/bc": MetricStyle("BC loss", "C0"),
+    "loss/idm": MetricStyle("IDM loss", _IDM),
+    "loss/reinforce": MetricStyle("REINFORCE loss (policy-gradient surrogate)", "C0"),
+    "eval/return_mean": MetricStyle("evaluation return (mean over test episodes)", "C3"),
+    "train/return_mean": MetricStyle("training return (REINFORCE's own episodes)", "C9"),
+    "train/terminations": MetricStyle("training episodes that ended in a terminal state", "C5"),
+    "acc/idm": MetricStyle("IDM accuracy, held-out agent transitions", _IDM),
+    "err/idm": MetricStyle("IDM action error, held-out agent transitions", _IDM),
+    "acc/idm_demo": MetricStyle("IDM accuracy on the expert's transitions", _EXPERT_LABELS),
+    "err/idm_demo": MetricStyle("IDM action error on the expert's transitions", _EXPERT_LABELS),
+    "acc/expert": MetricStyle("IDM accuracy on the expert's transitions", _EXPERT_LABELS),
+    "err/expert": MetricStyle("IDM action error on the expert's transitions", _EXPERT_LABELS),
+}
+"""The one place where metrics get their readable labels and colours: live curves (:class:`LiveCurves`,
+every panel) and static figures (:func:`plot_history`) alike. "Agent transitions" are the learner's own
+(s, a, s′): a random policy's, and in BCO(α) also the policy's rollouts. Unknown metrics keep their key."""
+
+_SPARE_COLORS = ("C5", "C6", "C8", "C9")  # for metrics without a style (never C2/C7: reference lines)
+_SOURCE_COLORS = {"BC": "C0", "BCO": "C1"}  # learners shown side by side (the compare panel)
+_OTHER_SOURCE_COLORS = ("C3", "C4", "C5", "C6", "C8", "C9")  # other learners, in order of appearance
+_SPLIT_NAMES = {"bco/iteration": "iteration"}
+
+ACTION_UNITS: dict[str, str] = {"Pendulum-v1": "N·m"}
+"""The unit of the actions of tasks with continuous actions (Pendulum: a torque); others: "action units"."""
+
+
+def metric_label(key: str) -> str:
+    """The readable label of a metric (e.g. ``"loss/bc"`` → ``"BC loss"``), or the key itself if unknown.
+
+    Used by every curve figure (notebooks 01 and 03–06); the labels live in :data:`METRICS`.
+    """
+    style = METRICS.get(key)
+    return style.label if style is not None else key
+
+
+def metric_color(key: str) -> str:
+    """The colour of a metric: from :data:`METRICS`, or (unknown metrics) one picked by its name, the same
+    in every figure. Never the green or grey of the reference lines."""
+    style = METRICS.get(key)
+    if style is not None:
+        return style.color
+    return _SPARE_COLORS[zlib.crc32(key.encode()) % len(_SPARE_COLORS)]
+
+
+def action_unit(env_id: str | None) -> str:
+    """The unit of a task's continuous actions (``"N·m"`` on Pendulum), else ``"action units"``."""
+    return ACTION_UNITS.get(env_id or "", "action units")
 
 
 def metric_group(key: str) -> str | None:
@@ -92,6 +160,48 @@ def metric_group(key: str) -> str | None:
     if "return" in name:
         return "return"
     return {"acc": "accuracy", "err": "error"}.get(namespace, "other")
+
+
+def _ylabel(group: str, env_id: str | None) -> str:
+    return _GROUPS[group][1].format(unit=action_unit(env_id))
+
+
+@dataclass(frozen=True)
+class CurveAxes:
+    """One axes of a curve figure laid out by hand (see ``layout`` of :class:`LiveCurves`).
+
+    E.g. the BCO panel (notebook 05) draws the IDM's loss against the epoch of each IDM phase, one line
+    per BCO iteration (``split="bco/iteration"``), and the IDM's accuracies against environment steps.
+    """
+
+    name: str
+    """An id, e.g. ``"idm_loss"`` (the key of this axes in ``x_max``)."""
+    keys: tuple[str, ...]
+    """The metrics drawn here (all of one kind: losses, returns, accuracies or errors)."""
+    x: str
+    """The x key: rows without it are not drawn here."""
+    title: str
+    """The axes title."""
+    xlabel: str | None = None
+    """The x-axis label, with units (default: from :data:`X_LABELS`)."""
+    ylabel: str | None = None
+    """The y-axis label, with units (default: that of the metrics' kind)."""
+    split: str | None = None
+    """Start a new line whenever this key's value changes (``"bco/iteration"``): the latest is drawn
+    solid, the earlier ones faded. Such axes draw no "previous run"."""
+    sources: tuple[str, ...] | None = None
+    """Draw only these learners' curves (see :meth:`LiveCurves.source`); None: all."""
+
+    def __post_init__(self) -> None:
+        kinds = {metric_group(k) for k in self.keys}
+        if not self.keys or None in kinds or len(kinds) > 1:
+            raise ValueError(f"CurveAxes {self.name!r}: keys must be metrics of one kind (losses, returns, "
+                             f"accuracies or errors), got {self.keys} (kinds {sorted(map(str, kinds))}).")
+
+    @property
+    def kind(self) -> str:
+        """The metrics' group (``"loss"``, ``"return"``, ``"accuracy"``, ``"error"`` or ``"other"``)."""
+        return metric_group(self.keys[0]) or "other"
 
 
 X_CANDIDATES = ("epoch", "iteration", "env/steps", "bco/iteration")
@@ -191,27 +301,40 @@ def _log_x_at_data(ax: Axes, xs: np.ndarray) -> None:
     ax.xaxis.set_minor_formatter(NullFormatter())
 
 
-def _decorate(ax: Axes, group: str, xkey: str, env_id: str | None) -> list[Line2D]:
+def _decorate(ax: Axes, group: str, xkey: str, env_id: str | None, *, title: str | None = None,
+              xlabel: str | None = None, ylabel: str | None = None) -> list[Line2D]:
     """Title, axis labels with units and grid for one group's axes; reference lines for returns."""
-    title, ylabel = _GROUPS[group]
-    ax.set_title(title, fontsize="medium")
-    ax.set_xlabel(X_LABELS.get(xkey, xkey))
-    ax.set_ylabel(ylabel)
+    ax.set_title(title or _GROUPS[group][0], fontsize="medium")
+    ax.set_xlabel(xlabel or X_LABELS.get(xkey, xkey))
+    ax.set_ylabel(ylabel or _ylabel(group, env_id))
     ax.grid(alpha=0.3)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=xkey in ("epoch", "iteration", "bco/iteration")))
     ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
     return _reference_lines(ax, env_id) if group == "return" else []
 
 
-def _label(source: str, key: str) -> str:
-    return f"{source}: {key}" if source else key
-
-
 def _groups_in_order(groups: Sequence[str]) -> list[str]:
     return [g for g in _GROUPS if g in set(groups)]
 
 
+@functools.lru_cache(maxsize=32)
+def _action_space(env_id: str) -> tuple[int, float]:
+    """(number of discrete actions, 0) or (0, mean half-range of the continuous actions); (0, 0) if unknown."""
+    from bcolearn.envs import describe_env
+
+    try:
+        info = describe_env(env_id)
+    except Exception:  # noqa: BLE001 - an unregistered task: no prior for the axes
+        return 0, 0.0
+    if info.discrete:
+        return info.n_actions, 0.0
+    return 0, float(np.mean(info.act_high - info.act_low)) / 2
+
+
 # --- live curves -------------------------------------------------------------------------------------------
+
+_LEGEND_BELOW_PT = 36.0  # below the axes' x tick labels and x label (10 pt fonts), in points
+_CROSS_ENTROPY = {"loss/bc", "loss/idm"}  # cross-entropies for discrete actions: they start near log(n)
 
 
 @dataclass
@@ -227,10 +350,17 @@ class _Curve:
     offset: float = 0.0
     line: Line2D | None = None
     """Its artist (animated: drawn by blitting, never into the saved background)."""
+    style: str = "-"
+    """Line style: a learner's second metric in the same axes is dash-dotted (its colour is the learner's)."""
+    split: float | None = None
+    """The value of its axes' ``split`` key (e.g. the BCO iteration) that this line belongs to."""
+    role: str = ""
+    """How it was last styled: "current", "earlier" (a previous split value) or "previous" (run)."""
 
     def add(self, x: float, y: float) -> None:
         """Append a point. When x restarts (a new training phase), it carries on from the last one: BCO(α)
-        trains its IDM again from epoch 1 in every iteration, so epochs 1…30, 1…30 are drawn as 1…60."""
+        trains its IDM again from epoch 1 in every iteration, so epochs 1…30, 1…30 are drawn as 1…60
+        (unless the axes splits lines by iteration, see :class:`CurveAxes`)."""
         if x <= self.last_raw:
             self.offset = self.xs[-1]
         self.last_raw = x
@@ -244,15 +374,18 @@ class LiveCurves:
     Pass it (or :meth:`source` for a named learner) in ``callbacks=[...]`` of any train function
     (``train_bc``, ``train_idm``, ``train_bco``, ``train_reinforce``); it never asks training to stop.
     Each metric goes to an axes by :func:`metric_group` (losses; returns, with the expert's and a
-    random policy's return as reference lines; accuracies; …), drawn against the x key of its group.
+    random policy's return as reference lines; accuracies; …), drawn against the x key of its group,
+    or to the axes that a ``layout`` of :class:`CurveAxes` names. Metrics carry their readable labels
+    and colours (:data:`METRICS`); learners shown side by side are told apart by colour.
 
     Drawing is cheap and throttled. The axes, labels, legends and reference lines are rendered once
     into a saved background; a redraw only pastes it and draws the lines on top (blitting). The
     background is rendered again only when it must change (a new kind of metric, a point outside the
-    axes, another task), and is kept from one run to the next. Redraws happen only while the time
-    spent drawing stays under ``max_overhead`` of the time trained so far; :meth:`finish` draws the
-    final state. The figure lives in its own image widget (:attr:`widget`), so it never wipes the rest
-    of a notebook cell. Shown in notebook 03; used by every panel of :mod:`bcolearn.widgets`.
+    axes, axes much larger than the data, another task), and is kept from one run to the next. Redraws
+    happen only while the time spent drawing stays under ``max_overhead`` of the time trained so far;
+    :meth:`finish` draws the final state, with the axes fitted to the data. The figure lives in its own
+    image widget (:attr:`widget`), so it never wipes the rest of a notebook cell. Shown in notebook 03;
+    used by every panel of :mod:`bcolearn.widgets`.
 
     Example::
 
@@ -281,6 +414,9 @@ class LiveCurves:
         min_interval: float = 0.25,
         figsize: tuple[float, float] = (10.0, 4.0),
         dpi: float = 80,
+        layout: Sequence[CurveAxes] | None = None,
+        ncols: int | None = None,
+        sources: Sequence[str] = ("",),
     ) -> None:
         """Set up the curves (nothing is drawn until metrics arrive).
 
@@ -294,12 +430,19 @@ class LiveCurves:
                 first row has. Rows without a group's x key are not drawn in it.
             env_id: draw this task's expert and random returns as reference lines.
             title: the figure's title.
-            x_max: expected largest x (e.g. the number of epochs), per group or for all; the axes start
-                that wide, so that the background need not be rendered again as the run goes on.
+            x_max: expected largest x (e.g. the number of epochs), per group (or per ``layout`` axes name)
+                or for all; the axes start that wide, so that the background need not be rendered again
+                as the run goes on.
             max_overhead: the share of the training time that drawing may take (0.05: 5 %).
             min_interval: the least time between two redraws, in seconds.
             figsize: figure size in inches.
             dpi: pixels per inch of the image.
+            layout: the axes, laid out by hand (then ``keys`` and ``x`` are not used): which metrics each
+                shows, against what, with what title, and whether it starts a new line per BCO iteration.
+                All its axes are drawn from the start.
+            ncols: axes per row (default: all in one row).
+            sources: the learners (see :meth:`source`; ``""``: the curves object itself) whose legend
+                entries are drawn before their first metrics arrive, when the metrics are known.
 
         Raises:
             ValueError: for ``max_overhead`` outside (0, 1].
@@ -311,23 +454,37 @@ class LiveCurves:
         self.keys = tuple(keys) if keys is not None else None
         self.x, self.env_id, self.title, self.x_max = x, env_id, title, x_max
         self.max_overhead, self.min_interval = max_overhead, min_interval
+        self.ncols, self.sources = ncols, tuple(sources)
+        self.layout: tuple[CurveAxes, ...] | None = None
+        self._set_layout(layout)
         self.widget: ipywidgets.Image = ipywidgets.Image(format="jpeg", layout={"max_width": "100%"})
         self.widget.add_class("bcolearn-curves")
-        self._fig = _new_figure(figsize, layout=None, dpi=dpi)
+        # Constrained layout: titles, labels and the legends below the axes always fit, with no empty band.
+        # It costs time only when the background is rendered, never on a blitted redraw.
+        self._fig = _new_figure(figsize, layout="constrained", dpi=dpi)
+        self._fig.get_layout_engine().set(w_pad=4 / 72, h_pad=4 / 72, hspace=0.04, wspace=0.04)
         self._lock = threading.RLock()
-        self._colors: dict[str, str] = {}
         self._curves: dict[tuple[str, str], _Curve] = {}
+        self._other_sources: list[str] = []  # learners without a colour of their own, in order of appearance
+        self._earlier: list[_Curve] = []  # this run's lines of earlier split values (BCO iterations)
         self._previous: list[_Curve] = []
         self._group_x: dict[str, str] = {}  # the x key each group is drawn against
         self._axes: dict[str, Axes] = {}
         self._legends: dict[str, tuple[str, ...]] = {}  # the labels each axes' legend shows
         self._references: dict[str, list[Line2D]] = {}  # expert and random returns, per axes
-        self._layout: tuple[tuple[str, str], ...] | None = None  # what the axes were built for
+        self._layout: tuple[Any, ...] | None = None  # what the axes were built for
         self._background: Any = None
         self._stale = True  # the background must be rendered again
         self._limits: dict[str, tuple[float, float, float, float]] = {}  # (x0, x1, y0, y1) of each axes
         self._cost = {"full": 0.05, "blit": 0.005}  # seconds per redraw, updated as measured
         self.reset(keep_previous=False)
+
+    def _set_layout(self, layout: Sequence[CurveAxes] | None) -> None:
+        self.layout = tuple(layout) if layout is not None else None
+        self._specs = {a.name: a for a in self.layout or ()}
+        self._key_axes = {k: a.name for a in self.layout or () for k in a.keys}
+        if len(self._key_axes) != sum(len(a.keys) for a in self.layout or ()):
+            raise ValueError("A metric may appear in only one axes of a layout.")
 
     # -- recording ---------------------------------------------------------------------------------------
 
@@ -337,13 +494,29 @@ class LiveCurves:
         return False
 
     def source(self, name: str) -> Callable[[Mapping[str, float]], bool]:
-        """A callback whose curves are labelled ``"NAME: metric"`` (e.g. ``"BC"`` and ``"BCO"`` side by side)."""
+        """A callback for one learner of several shown side by side (e.g. ``"BC"`` and ``"BCO"``): its curves
+        have the learner's colour and are labelled ``"NAME: metric"`` (just ``"NAME"`` in an axes of one metric)."""
 
         def callback(metrics: Mapping[str, float]) -> bool:
             self._record(name, metrics)
             return False
 
         return callback
+
+    def _group(self, source: str, key: str) -> str | None:
+        """The axes (group, or layout axes name) where ``source``'s ``key`` is drawn; None: not drawn."""
+        if self.layout is not None:
+            name = self._key_axes.get(key)
+            sources = self._specs[name].sources if name is not None else None
+            return name if sources is None or source in sources else None
+        group = metric_group(key)
+        return None if group is None or (self.keys is not None and key not in self.keys) else group
+
+    def _kind(self, group: str) -> str:
+        return self._specs[group].kind if group in self._specs else group
+
+    def _split_key(self, group: str) -> str | None:
+        return self._specs[group].split if group in self._specs else None
 
     def _record(self, source: str, metrics: Mapping[str, float]) -> None:
         with self._lock:
@@ -352,8 +525,8 @@ class LiveCurves:
                 self._t0 = now
             self.rows.setdefault(source, []).append(dict(metrics))
             for key, value in metrics.items():
-                group = metric_group(key)
-                if group is None or (self.keys is not None and key not in self.keys):
+                group = self._group(source, key)
+                if group is None:
                     continue
                 xkey = self._group_x.get(group) or _x_key(self.x, group, metrics)
                 if xkey is None or xkey not in metrics:
@@ -361,22 +534,61 @@ class LiveCurves:
                 self._group_x[group] = xkey
                 curve = self._curves.get((source, key))
                 if curve is None:
-                    label = _label(source, key)
-                    curve = self._curves[(source, key)] = _Curve(group, label, self._color(label))
-                    self._stale |= label not in self._legends.get(group, ())
+                    curve = self._curves[(source, key)] = self._new_curve(source, key, group)
+                    self._stale |= self._legend_changed(group)
+                split_key = self._split_key(group)
+                if split_key is not None and split_key in metrics:
+                    split = float(metrics[split_key])
+                    if curve.split is not None and split != curve.split and curve.xs:  # e.g. a new BCO iteration
+                        self._earlier.append(curve)
+                        curve = self._curves[(source, key)] = _Curve(group, curve.label, curve.color, style=curve.style)
+                        self._stale = True  # the legend now names the iteration
+                    curve.split = split
                 curve.add(float(metrics[xkey]), float(value))
                 self._stale |= not self._inside(group, curve.xs[-1], curve.ys[-1])
             self._changed = True
             self._maybe_draw(now)
 
-    def _color(self, label: str) -> str:
-        if label not in self._colors:
-            self._colors[label] = f"C{len(self._colors) % 10}"
-        return self._colors[label]
+    def _new_curve(self, source: str, key: str, group: str) -> _Curve:
+        """A line with the metric's label and colour, or (a named learner) the learner's colour."""
+        if not source:
+            return _Curve(group, metric_label(key), metric_color(key))
+        single = group in self._specs and len(self._specs[group].keys) == 1
+        label = source if single else f"{source}: {metric_label(key)}"
+        if source not in _SOURCE_COLORS and source not in self._other_sources:
+            self._other_sources.append(source)  # in order of appearance, kept from run to run
+        color = _SOURCE_COLORS.get(source) or _OTHER_SOURCE_COLORS[
+            self._other_sources.index(source) % len(_OTHER_SOURCE_COLORS)]
+        same = sum(1 for (s, _), c in self._curves.items() if s == source and c.group == group)
+        return _Curve(group, label, color, style=("-", "-.", ":", "--")[same % 4])
 
     def _inside(self, group: str, x: float, y: float) -> bool:
         x0, x1, y0, y1 = self._limits.get(group, (math.inf, -math.inf, math.inf, -math.inf))
         return x0 <= x <= x1 and y0 <= y <= y1
+
+    # -- legends -----------------------------------------------------------------------------------------
+
+    def _legend_entries(self, group: str) -> dict[str, dict[str, Any]]:
+        """The legend of one axes: label -> line properties. One entry per line of this run, a faded one
+        for earlier iterations, a dashed one for the previous run (reference lines come after)."""
+        marker = "o" if self._kind(group) == "return" or self._group_x.get(group) not in ("epoch", None) else ""
+        earlier = [c for c in self._earlier if c.group == group]
+        split_name = _SPLIT_NAMES.get(self._split_key(group) or "", "")
+        entries: dict[str, dict[str, Any]] = {}
+        for c in self._curves.values():
+            if c.group == group:
+                named = earlier and c.split is not None and any(e.label == c.label for e in earlier)
+                label = f"{c.label}, {split_name or self._split_key(group)} {c.split:g}" if named else c.label
+                entries.setdefault(label, {"color": c.color, "ls": c.style, "lw": 1.6, "marker": marker})
+        if earlier:
+            entries[f"earlier {split_name}s" if split_name else "earlier lines"] = {
+                "color": earlier[-1].color, "lw": 1.1, "alpha": 0.35}
+        if any(c.group == group for c in self._previous):
+            entries["previous run"] = {"color": "0.5", "lw": 1, "ls": "--"}
+        return entries
+
+    def _legend_changed(self, group: str) -> bool:
+        return tuple(self._legend_entries(group)) != self._legends.get(group)
 
     # -- drawing -----------------------------------------------------------------------------------------
 
@@ -385,7 +597,12 @@ class LiveCurves:
         assert self._t0 is not None
         if now - self._last_draw < self.min_interval:
             return
-        if self.draw_seconds + self._cost["full" if self._stale else "blit"] > self.max_overhead * (now - self._t0):
+        budget = self.max_overhead * (now - self._t0) - self.draw_seconds
+        if budget < self._cost["blit"]:
+            return
+        if not self._stale and self._badly_fitted():
+            self._stale = True
+        if self._stale and budget < self._cost["full"]:
             return
         self.draw()
 
@@ -406,6 +623,15 @@ class LiveCurves:
             self._last_draw = time.perf_counter()
             self._changed = False
 
+    def _all_curves(self) -> list[_Curve]:
+        return list(self._curves.values()) + self._earlier + self._previous
+
+    def _groups(self) -> list[str]:
+        """The axes to draw, in order: every axes of the layout, or the groups that have curves."""
+        if self.layout is not None:
+            return [a.name for a in self.layout]
+        return _groups_in_order([c.group for c in self._all_curves()])
+
     def _draw_background(self) -> None:
         """Render everything but the lines (axes, labels, legends, reference lines) and save it.
 
@@ -413,9 +639,9 @@ class LiveCurves:
         half the cost of a render. Then only the title, limits, legends and line artists change.
         """
         fig = self._fig
-        curves = list(self._curves.values()) + self._previous
-        groups = _groups_in_order([c.group for c in curves])
-        layout = tuple((g, self._group_x.get(g, "")) for g in groups) + (("env", self.env_id or ""),)
+        curves = self._all_curves()
+        groups = self._groups()
+        layout = (tuple((g, self._group_x.get(g, "")) for g in groups), self.env_id, self.layout, self.ncols)
         if layout != self._layout:
             self._layout, self._axes, self._legends, self._references = layout, {}, {}, {}
             fig.clear()
@@ -423,39 +649,44 @@ class LiveCurves:
             if not groups:
                 fig.text(0.5, 0.5, "Waiting for the first training metrics…", ha="center", va="center", color="0.4")
             else:
-                fig.subplots_adjust(left=0.08 if len(groups) > 1 else 0.09, right=0.985, bottom=0.36, top=0.85,
-                                    wspace=0.3)
-                for ax, group in zip(fig.subplots(1, len(groups), squeeze=False)[0], groups):
+                ncols = min(self.ncols or len(groups), len(groups))
+                grid = fig.subplots(math.ceil(len(groups) / ncols), ncols, squeeze=False).ravel()
+                for ax in grid[len(groups):]:
+                    ax.remove()
+                for ax, group in zip(grid, groups):
+                    spec = self._specs.get(group)
                     self._axes[group] = ax
-                    self._references[group] = _decorate(ax, group, self._group_x.get(group, ""), self.env_id)
+                    self._references[group] = _decorate(
+                        ax, self._kind(group), self._group_x.get(group, ""), self.env_id,
+                        **({"title": spec.title, "xlabel": spec.xlabel, "ylabel": spec.ylabel} if spec else {}))
             for c in curves:
-                c.line = None
+                c.line, c.role = None, ""
         self._title.set_text(self.title)
+        below = offset_copy  # a legend's anchor: the axes' bottom, moved down below its tick and axis labels
         for group, ax in self._axes.items():
-            mine = [c for c in curves if c.group == group]
-            self._set_limits(ax, group, mine)
-            handles = {}  # one legend entry per metric, for the current and the previous run alike
-            for c in mine:
-                handles.setdefault(c.label, Line2D([], [], color=c.color, lw=1.6, ms=3.5, label=c.label,
-                                                   marker="o" if group == "return" else ""))
-            if self._previous:
-                handles["previous run"] = Line2D([], [], color="0.5", lw=1, ls="--", label="previous run")
-            if tuple(handles) != self._legends.get(group):  # below the axes, where it never hides a curve
-                ax.legend(handles=list(handles.values()) + self._references[group], fontsize="small", ncol=2,
-                          loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False, handlelength=1.8,
-                          columnspacing=1.0)
-                self._legends[group] = tuple(handles)
+            self._set_limits(ax, group, [c for c in curves if c.group == group])
+            entries = self._legend_entries(group)
+            if tuple(entries) != self._legends.get(group):  # below the axes, where it never hides a curve
+                handles = [Line2D([], [], label=label, ms=3.5, **props) for label, props in entries.items()]
+                handles += self._references[group]
+                wide = max(len(h.get_label()) for h in handles) > 26
+                ax.legend(handles=handles, fontsize="small", ncol=1 if wide else 2, loc="upper center",
+                          bbox_to_anchor=(0.5, 0.0), frameon=False, handlelength=1.8, columnspacing=1.0,
+                          borderaxespad=0.0, bbox_transform=below(ax.transAxes, fig=fig, y=-_LEGEND_BELOW_PT,
+                                                                  units="points"))
+                self._legends[group] = tuple(entries)
         fig.canvas.draw()
         self._background = fig.canvas.copy_from_bbox(fig.bbox)
         self._limits = {g: (*ax.get_xlim(), *ax.get_ylim()) for g, ax in self._axes.items()}
         self._stale = False
 
-    @staticmethod
-    def _marker(curve: _Curve) -> str:
-        return "o" if curve.group == "return" or len(curve.xs) <= 2 else ""
+    def _marker(self, curve: _Curve) -> str:
+        few = len(curve.xs) <= 2 or (self._group_x.get(curve.group) not in ("epoch", None) and len(curve.xs) <= 25)
+        return "o" if self._kind(curve.group) == "return" or few else ""
 
     def _set_limits(self, ax: Axes, group: str, curves: Sequence[_Curve]) -> None:
-        """Axes limits with head room, so that new points rarely fall outside (which forces a full redraw)."""
+        """Axes limits with head room, so that new points rarely fall outside (which forces a full redraw);
+        fitted to the data when the run is over (``_tight``)."""
         xs = [x for c in curves for x in c.xs]
         ys = [y for c in curves for y in c.ys]
         hint = self.x_max if not isinstance(self.x_max, Mapping) else self.x_max.get(group)
@@ -463,32 +694,69 @@ class LiveCurves:
         if not self._tight:
             x_hi = max(float(hint), x_hi) if hint else x_hi * 1.5
         ax.set_xlim(0, x_hi * 1.04)
-        if group == "accuracy":
-            ax.set_ylim(0, 1.04)
-            return
-        ref = REFERENCE_RETURNS.get(self.env_id) if self.env_id and group == "return" else None
-        lo, hi = min(ys or [0.0]), max(ys or [1.0])
+        ax.set_ylim(*self._y_limits(group, ys, room=not self._tight))
+
+    def _y_limits(self, group: str, ys: Sequence[float], room: bool) -> tuple[float, float]:
+        """The y range for these values: returns always show the reference returns, losses and errors
+        start at 0; ``room`` leaves some space above (values may still rise early in a run). Without
+        values yet, a guess: a cross-entropy starts near log(number of actions)."""
+        kind = self._kind(group)
+        if kind == "accuracy":
+            return -0.02, 1.04
+        ref = REFERENCE_RETURNS.get(self.env_id) if self.env_id and kind == "return" else None
+        if ys:
+            lo, hi = min(ys), max(ys)
+        else:
+            lo, hi = 0.0, self._prior_top(group)
         if ref is not None:
             lo, hi = min(lo, ref.random), max(hi, ref.expert)
-        if group in ("loss", "error"):
-            lo, hi = min(0.0, lo), hi * 1.3  # losses mostly fall: leave room above the first values
-        pad = 0.08 * (hi - lo or abs(hi) or 1.0)
-        ax.set_ylim(lo - pad, hi + pad)
+        if kind in ("loss", "error"):
+            lo = min(0.0, lo)
+            hi += 0.15 * (hi - lo) if room and ys else 0.0  # (the guess is already where a curve starts)
+        pad = 0.06 * (hi - lo or abs(hi) or 1.0)
+        return lo - pad, hi + pad
+
+    def _prior_top(self, group: str) -> float:
+        """Where a loss or error curve probably starts, before any value has arrived (else 1)."""
+        keys = (self._specs[group].keys if group in self._specs
+                else [k for k in self.keys or () if metric_group(k) == group])
+        n_actions, half_range = _action_space(self.env_id) if self.env_id else (0, 0.0)
+        if keys and n_actions > 1 and set(keys) <= _CROSS_ENTROPY:
+            return math.log(n_actions)  # an untrained policy or IDM: about uniform over the actions
+        if keys and half_range and self._kind(group) == "error":
+            return half_range  # e.g. guessing 0 for uniformly random actions
+        return 1.0
+
+    def _badly_fitted(self) -> bool:
+        """True if some axes is much taller than its values need (e.g. drawn before training, with a guess)."""
+        for group, (_, _, y0, y1) in self._limits.items():
+            ys = [y for c in self._all_curves() if c.group == group for y in c.ys]
+            if ys and self._kind(group) != "accuracy":
+                lo, hi = self._y_limits(group, ys, room=False)
+                if y1 - y0 > 1.5 * (hi - lo) or lo < y0 or hi > y1:
+                    return True
+        return False
 
     def _draw_lines(self) -> None:
-        """Paste the saved background, then draw the previous run's and the current lines on top."""
+        """Paste the saved background, then draw the previous run's, the earlier and the current lines."""
         self._fig.canvas.restore_region(self._background)
-        for c in self._previous + list(self._curves.values()):
-            ax = self._axes.get(c.group)
-            if ax is None:
-                continue
-            if c.line is None:  # lines are animated: never part of the saved background
-                old = c in self._previous
-                (c.line,) = ax.plot([], [], color=c.color, animated=True, ms=3.5, lw=1 if old else 1.6,
-                                    ls="--" if old else "-", alpha=0.45 if old else 1.0,
-                                    marker="" if old else self._marker(c))
-            c.line.set_data(c.xs, c.ys)
-            ax.draw_artist(c.line)
+        current = list(self._curves.values())
+        for role, curves in (("previous", self._previous), ("earlier", self._earlier), ("current", current)):
+            for c in curves:
+                ax = self._axes.get(c.group)
+                if ax is None:
+                    continue
+                marker = self._marker(c) if role == "current" else ""
+                style = {"previous": {"ls": "--", "lw": 1, "alpha": 0.45, "marker": ""},
+                         "earlier": {"ls": c.style, "lw": 1.1, "alpha": 0.35, "marker": ""},
+                         "current": {"ls": c.style, "lw": 1.6, "alpha": 1.0, "marker": marker}}[role]
+                if c.line is None:  # lines are animated: never part of the saved background
+                    (c.line,) = ax.plot([], [], color=c.color, animated=True, ms=3.5, **style)
+                elif c.role != role or c.line.get_marker() != marker:  # restyle only when needed: it is slow
+                    c.line.set(**style)
+                c.role = role
+                c.line.set_data(c.xs, c.ys)
+                ax.draw_artist(c.line)
 
     # -- run control -------------------------------------------------------------------------------------
 
@@ -500,11 +768,13 @@ class LiveCurves:
         x_max: float | Mapping[str, float] | None = None,
         keys: Sequence[str] | None = None,
         keep_previous: bool = True,
+        layout: Sequence[CurveAxes] | None = None,
     ) -> None:
         """Start a new run: the current curves become the faded "previous run" (if ``keep_previous``).
 
         The image keeps showing the last drawing until the new run's first redraw. The saved background
-        is kept unless the title, task or x range change, so a repeated run costs only cheap redraws.
+        is kept unless the title, task, x range or layout change, so a repeated run costs only cheap
+        redraws. Axes that split their lines by iteration draw no previous run.
 
         Args:
             title: a new figure title (unchanged if None).
@@ -512,29 +782,30 @@ class LiveCurves:
             x_max: new x-axis hints (unchanged if None).
             keys: new metrics to draw (unchanged if None).
             keep_previous: draw the finished run's curves faded behind the new ones.
+            layout: new axes (unchanged if None); another layout drops the previous run.
         """
         with self._lock:
             keys = tuple(keys) if keys is not None else None
             # Another task's returns and losses are on another scale: never draw them as "previous run".
             keep_previous &= env_id is None or env_id == self.env_id
+            if layout is not None and tuple(layout) != self.layout:
+                self._set_layout(layout)
+                keep_previous, self._stale = False, True
             for name, value in (("title", title), ("env_id", env_id), ("x_max", x_max), ("keys", keys)):
                 if value is not None and value != getattr(self, name):
                     setattr(self, name, value)
                     self._stale = True
-            for c in self._previous + ([] if keep_previous else list(self._curves.values())):
-                if c.line is not None:
+            kept = [c for c in self._curves.values() if c.xs and self._split_key(c.group) is None] \
+                if keep_previous else []
+            for c in self._previous + self._earlier + list(self._curves.values()):
+                if c.line is not None and c not in kept:
                     c.line.remove()
                     c.line = None
-            self._previous = [c for c in self._curves.values() if c.xs] if keep_previous else []
-            for c in self._previous:
-                if c.line is not None:
-                    c.line.set(ls="--", lw=1, alpha=0.45, marker="")
+            self._previous, self._earlier, self._curves = kept, [], {}
             if not self._previous:
                 self._group_x = {}
-            self._stale |= bool(self._previous) and any("previous run" not in labels
-                                                         for labels in self._legends.values())
-            self._curves = {}
             self._expect()
+            self._stale |= any(self._legend_changed(g) for g in self._legends)
             self.rows: dict[str, list[dict[str, float]]] = {}
             self._t0: float | None = None
             self._tight = False  # axes fitted to the data rather than to x_max
@@ -544,27 +815,34 @@ class LiveCurves:
             self.draw_seconds = 0.0
 
     def _expect(self) -> None:
-        """Empty curves for the given ``keys`` (when their x keys are known), so that the axes and legends
-        can be drawn before training starts and need not change when a metric first arrives."""
-        if self.keys is None:
+        """Empty curves for the known metrics and :attr:`sources` (when their x keys are known), so that the
+        axes and legends can be drawn before training starts and need not change when a metric first arrives."""
+        if self.layout is not None:
+            for spec in self.layout:
+                self._group_x[spec.name] = spec.x
+                for source in self.sources:
+                    for key in spec.keys:
+                        if spec.sources is None or source in spec.sources:
+                            self._curves[(source, key)] = self._new_curve(source, key, spec.name)
             return
-        for key in self.keys:
-            group = metric_group(key)
-            xkey = _x_key(self.x, group) if group else None
-            if group is not None and xkey is not None:
-                self._group_x.setdefault(group, xkey)
-                self._curves[("", key)] = _Curve(group, key, self._color(key))
+        for source in self.sources:
+            for key in self.keys or ():
+                group = metric_group(key)
+                xkey = _x_key(self.x, group) if group else None
+                if group is not None and xkey is not None:
+                    self._group_x.setdefault(group, xkey)
+                    self._curves[(source, key)] = self._new_curve(source, key, group)
 
     def finish(self) -> None:
         """Draw the final state of the run (if anything changed since the last redraw).
 
-        If the run ended well short of the x range it was given (Stop was pressed), the axes shrink
-        to the data.
+        The axes are fitted to the data if they are much larger: if the run ended well short of the x
+        range it was given (Stop was pressed), or if the y range was a guess that the values did not fill.
         """
         with self._lock:
             short = any(c.xs and c.xs[-1] < 0.5 * self._limits[c.group][1]
                         for c in self._curves.values() if c.group in self._limits)
-            if short and not self._tight:
+            if (short or self._badly_fitted()) and not self._tight:
                 self._tight = self._stale = self._changed = True
             if self._changed:
                 self.draw()
@@ -613,13 +891,14 @@ def plot_history(
 ) -> Figure:
     """The curves of a finished run: one axes per kind of metric, as :class:`LiveCurves` draws them.
 
-    Taught in notebook 03; used in notebooks 04 and 05.
+    Each metric has the readable label and the colour it has in the live panels (:data:`METRICS`).
+    Taught in notebook 03; used in notebooks 01, 04 and 05.
 
     Args:
         history: rows of namespaced metrics, e.g. ``train_bc(...).history``.
         keys: the metrics to draw (default: all that :func:`metric_group` assigns a group).
         x: the x key, for all groups or per group (see :class:`LiveCurves`).
-        env_id: draw this task's expert and random returns as reference lines.
+        env_id: draw this task's expert and random returns as reference lines; names the action unit.
         title: the figure's title.
 
     Returns:
@@ -650,8 +929,8 @@ def plot_history(
     for ax, group in zip(fig.subplots(1, len(groups), squeeze=False)[0], groups):
         handles = _decorate(ax, group, group_x[group] or "", env_id)
         mine = [(k, xy) for k, xy in lines.items() if metric_group(k) == group]
-        drawn = [ax.plot(xs, ys, color=f"C{list(lines).index(key) % 10}", marker="o" if len(xs) <= 25 else None,
-                         ms=3.5, label=key)[0] for key, (xs, ys) in mine]
+        drawn = [ax.plot(xs, ys, color=metric_color(key), marker="o" if len(xs) <= 25 else None, ms=3.5,
+                         label=metric_label(key))[0] for key, (xs, ys) in mine]
         ax.legend(handles=drawn + handles, fontsize="small")
     return fig
 
@@ -789,6 +1068,12 @@ _TERMINAL_MEANING = {"CartPole-v1": "episode failed here", "Acrobot-v1": "reache
 """What a terminal state means on each task (a failure on CartPole, success on Acrobot and MountainCar)."""
 
 
+def _terminal_label(who: str, env_id: str | None) -> str:
+    """A legend label for the crosses where ``who``'s episodes ended in a terminal state, e.g. "learner:
+    episode failed here" on CartPole but "learner: reached the goal here" on MountainCar."""
+    return f"{who}: {_TERMINAL_MEANING.get(env_id or '', 'episode ended here')}"
+
+
 def plot_state_visitation(
     expert_trajs: Sequence[StateTrajectory],
     learner_trajs: Sequence[StateTrajectory],
@@ -835,7 +1120,7 @@ def plot_state_visitation(
         ends = np.array([t.obs[-1, list(dims)] for t in trajs if t.terminated])
         if len(ends):
             ax.scatter(ends[:, 0], ends[:, 1], marker="x", s=50, color=color, zorder=3,
-                       label=f"{label}: {_TERMINAL_MEANING.get(env_id or '', 'episode ended here')}")
+                       label=_terminal_label(label, env_id))
     bounds = _FAIL_BOUNDS.get(env_id or "", {})
     label = "episode ends beyond"
     for axis, dim in enumerate(dims):
@@ -1217,7 +1502,10 @@ def plot_action_effects(
     _set_title(ax, title + (f" ({env_id})" if env_id else ""))
     ax.set(xlabel=f"change in {_dim_name(env_id, dim)} in one step", ylabel="transitions")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
+    # Below the axes: inside, it would hide the tops of the bars wherever it went.
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=1 if len(labels) > 2 else 2, fontsize="small",
+               frameon=False)
     return fig
 
 
@@ -1256,7 +1544,7 @@ def plot_covariate_shift(
 
     Left: the learner's states, coloured by their distance to the nearest demonstrated state
     (:func:`distance_to_demos`), with the demonstrations on top and a cross where a learner episode
-    failed. Right: for states binned by that distance, the share where the learner's action differs from
+    ended in a terminal state (a failure on CartPole, the goal on MountainCar and Acrobot). Right: for states binned by that distance, the share where the learner's action differs from
     the one the expert would take there (discrete actions), or the mean absolute difference (continuous).
     The further from the demos, the more mistakes, which push it further away: errors compound.
     Taught in notebook 03.
@@ -1294,7 +1582,7 @@ def plot_covariate_shift(
                  label=f"demonstrations: {len(demos)} episode(s), {len(shown)} states")
     ends = np.array([t.obs[-1, [i, j]] for t in learner_trajs if t.terminated])
     if len(ends):
-        left.scatter(ends[:, 0], ends[:, 1], marker="x", s=50, color="#1f77b4", label="learner episode failed here")
+        left.scatter(ends[:, 0], ends[:, 1], marker="x", s=50, color="#1f77b4", label=_terminal_label("learner", env_id))
     left.set(title="Visited states", xlabel=_dim_name(env_id, i), ylabel=_dim_name(env_id, j))
     left.grid(alpha=0.3)
     left.legend(fontsize="small", loc="best")

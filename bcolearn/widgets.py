@@ -41,7 +41,7 @@ import ipywidgets as w
 from bcolearn.config import Callback, param, validate
 from bcolearn.evaluation import EvalResult, evaluate, format_score
 from bcolearn.experts import EXPERTS, REFERENCE_RETURNS, load_expert
-from bcolearn.plotting import LiveCurves, png_data_uri
+from bcolearn.plotting import CurveAxes, LiveCurves, action_unit, png_data_uri
 
 __all__ = [
     "bc_panel", "idm_panel", "bco_panel", "compare_panel", "reinforce_panel", "TrainingPanel", "PanelRun",
@@ -245,10 +245,19 @@ class TrainingPanel:
     curves_x: ClassVar[str | Mapping[str, str]] = "epoch"
     curves_keys: ClassVar[tuple[str, ...] | None] = None
     """The metrics the live curves draw (None: all that have a group); see :meth:`curve_keys`."""
+    curves_figsize: ClassVar[tuple[float, float]] = (10.0, 4.0)
+    """The live figure's size in inches (a :meth:`curve_layout` of four axes needs two rows)."""
+    curves_ncols: ClassVar[int | None] = None
+    """Axes per row of the live figure (None: all in one row)."""
+    curves_sources: ClassVar[tuple[str, ...]] = ("",)
+    """The learners whose legend entries are drawn before training: ``""`` for a panel of one learner, else the
+    labels that :meth:`train` passes to ``report`` (the compare panel: ``("BC", "BCO")``)."""
     progress_key: ClassVar[str] = "epoch"
     """Rows with this key advance the progress bar by one (or, with :attr:`progress_by_value`, to its value)."""
     progress_by_value: ClassVar[bool] = False
     progress_unit: ClassVar[str] = "epochs"
+    unused_candidates: ClassVar[frozenset[str]] = frozenset()
+    """Controls that :meth:`unused` may name: they are greyed out while they have no effect."""
     _ids = itertools.count()
 
     def __init__(self, env_id: str = "CartPole-v1", *, autorun: bool = True, background: bool = True,
@@ -275,7 +284,9 @@ class TrainingPanel:
             **config_controls(self.config, self.config_fields),
         }
         self.curves = LiveCurves(self.curve_keys(env_id), x=self.curves_x, env_id=env_id,
-                                 title=self._curve_title(env_id), x_max=self.x_max(self.config))
+                                 title=self._curve_title(env_id), x_max=self.x_max(self.config),
+                                 layout=self.curve_layout(env_id), figsize=self.curves_figsize,
+                                 ncols=self.curves_ncols, sources=self.curves_sources)
         self.runs: list[PanelRun] = []
         self.running = False
         self._stop = threading.Event()
@@ -283,6 +294,11 @@ class TrainingPanel:
         self._uid = f"{id(self):x}{next(self._ids)}"
         self._build_widget()
         self.controls["env_id"].observe(self._on_env_change, names="value")
+        self._may_be_unused = self.unused_candidates & set(self.controls)
+        if self._may_be_unused:  # e.g. iterations does nothing while alpha = 0
+            for control in self.controls.values():
+                control.observe(self._grey_out_unused, names="value")
+            self._grey_out_unused()
         self.curves.draw()  # the empty axes, drawn now so that training itself only pays for cheap redraws
 
     # -- configuration ------------------------------------------------------------------------------------
@@ -361,6 +377,10 @@ class TrainingPanel:
         """The metrics the curves draw on ``env_id`` (knowing them, the empty axes are drawn in advance)."""
         return self.curves_keys
 
+    def curve_layout(self, env_id: str) -> tuple[CurveAxes, ...] | None:
+        """The axes of the live figure on ``env_id``, laid out by hand (None: one per kind of metric)."""
+        return None
+
     def run(self, wait: bool = False) -> None:
         """Train with the current settings: what the Run button does.
 
@@ -417,7 +437,8 @@ class TrainingPanel:
 
         try:
             self.curves.reset(title=self._curve_title(settings.env_id), env_id=settings.env_id,
-                              x_max=self.x_max(config), keys=self.curve_keys(settings.env_id))
+                              x_max=self.x_max(config), keys=self.curve_keys(settings.env_id),
+                              layout=self.curve_layout(settings.env_id))
             out = self.train(settings, config, report)
             self.curves.finish()
             stopped = self._stop.is_set() and done < total  # Stop pressed before training had ended
@@ -450,8 +471,20 @@ class TrainingPanel:
         return _plain(self.result.value)
 
     def _shown_values(self, values: Mapping[str, Any]) -> list[str]:
-        """The settings a result names, as ``name=value``."""
-        return [f"{k}={_fmt(values[k])}" for k in self.config_fields + ("n_demos", "seed") if k in values]
+        """The settings a result names, as ``name=value``: only those that had an effect (see :meth:`unused`)."""
+        unused = self.unused(values)
+        return [f"{k}={_fmt(values[k])}" for k in self.config_fields + ("n_demos", "seed")
+                if k in values and k not in unused]
+
+    def unused(self, values: Mapping[str, Any]) -> set[str]:
+        """Controls that have no effect with these values (greyed out, and not named in the result)."""
+        return set()
+
+    def _grey_out_unused(self, _change: Any = None) -> None:
+        unused = self.unused(self.values())
+        for name, control in self.controls.items():
+            if name in self._may_be_unused:
+                control.disabled = name in unused
 
     def _result_html(self, run: PanelRun) -> str:
         shown = ", ".join(self._shown_values(run.values))
@@ -671,20 +704,32 @@ class IDMPanel(TrainingPanel):
                     f"transitions, <b>{expert['acc/expert']:.1%}</b> on the expert's "
                     f"(chance: {1 / info.n_actions:.0%})")
         else:
-            line = (f"<b>IDM</b> mean absolute action error: <b>{result.history.last('err/idm'):.3f}</b> on held-out "
-                    f"random-policy transitions, <b>{expert['err/expert']:.3f}</b> on the expert's (actions "
-                    f"range over {info.act_low[0]:g} to {info.act_high[0]:g})")
+            unit = action_unit(settings.env_id)
+            line = (f"<b>IDM</b> mean absolute action error: <b>{result.history.last('err/idm'):.3f} {unit}</b> on "
+                    f"held-out random-policy transitions, <b>{expert['err/expert']:.3f} {unit}</b> on the expert's "
+                    f"(actions range over {info.act_low[0]:g} to {info.act_high[0]:g} {unit})")
         return TrainOutput({"IDM": result}, {}, [line])
 
 
 class BCOPanel(TrainingPanel):
-    """Behavioural Cloning from Observation, BCO(0) or BCO(α), from state-only demos (notebook 05)."""
+    """Behavioural Cloning from Observation, BCO(0) or BCO(α), from state-only demos (notebook 05).
+
+    Its figure tells the story of each iteration. Top: the IDM's and the policy's training losses against
+    the epoch of their phase, one line per BCO iteration (the latest solid, earlier ones faded). Bottom,
+    against the environment steps used so far: the return, and how well the IDM labels actions, on its
+    own held-out transitions and on the expert's (whose true actions are known here only because the
+    demos were recorded from the bundled expert; BCO never trains on them).
+    """
 
     title = "Behavioural Cloning from Observation"
     intro = ("Imitate state-only demonstrations: a random policy explores, an inverse dynamics model infers the "
-             "expert's actions, BC learns from them. With α > 0 the policy's own rollouts improve the IDM.")
+             "expert's actions, BC learns from them. With α > 0 the policy's own rollouts improve the IDM. "
+             "Top: each phase's training, one line per iteration (earlier ones faded); bottom: the return and "
+             "the IDM's labels after each iteration, against the environment steps used.")
     config_fields = ("pre_demo_steps", "alpha", "iterations", "idm.epochs", "bc.epochs", "idm.input_mode")
-    curves_x = {"loss": "epoch", "accuracy": "epoch", "error": "epoch", "return": "env/steps"}
+    curves_figsize = (10.0, 6.8)
+    curves_ncols = 2
+    unused_candidates = frozenset({"iterations"})
 
     @classmethod
     def default_config(cls, env_id: str) -> Any:
@@ -692,27 +737,38 @@ class BCOPanel(TrainingPanel):
 
         return recommended_bco_config(env_id)
 
+    def unused(self, values: Mapping[str, Any]) -> set[str]:
+        return _unused_without_alpha(values)
+
     def total_epochs(self, config: Any) -> int:
         return _bco_iterations(config) * (config.idm.epochs + config.bc.epochs)
 
-    def curve_keys(self, env_id: str) -> tuple[str, ...]:
-        return ("loss/idm", "loss/bc", _action_metric(env_id, "idm"), "eval/return_mean")
+    def curve_layout(self, env_id: str) -> tuple[CurveAxes, ...]:
+        idm = _action_metric(env_id, "idm")  # acc/idm or err/idm
+        what = "accuracy" if idm.startswith("acc/") else "action error"
+        return (
+            CurveAxes("idm_loss", ("loss/idm",), "epoch", "IDM training, in each BCO iteration",
+                      xlabel="IDM epoch (passes over the agent's transitions)", split="bco/iteration"),
+            CurveAxes("bc_loss", ("loss/bc",), "epoch", "Policy training: BC on the IDM's labels",
+                      xlabel="BC epoch (passes over the labelled demos)", split="bco/iteration"),
+            CurveAxes("return", ("eval/return_mean",), "env/steps", "Return after each iteration"),
+            CurveAxes("labels", (idm, idm + "_demo"), "env/steps", f"IDM {what} after each iteration"),
+        )
 
     def x_max(self, config: Any) -> Mapping[str, float]:
-        n_iters = _bco_iterations(config)
-        steps = config.pre_demo_steps * (1 + config.alpha * (n_iters - 1))
-        return {"loss": n_iters * max(config.idm.epochs, config.bc.epochs), "accuracy": n_iters * config.idm.epochs,
-                "error": n_iters * config.idm.epochs, "return": steps}
+        steps = _bco_steps(config)
+        return {"idm_loss": config.idm.epochs, "bc_loss": config.bc.epochs, "return": steps, "labels": steps}
 
     def train(self, settings: PanelSettings, config: Any, report: Callable[[str], list[Callback]]) -> TrainOutput:
         from bcolearn.bco import train_bco
         from bcolearn.types import drop_actions
 
-        demos = _expert_demos(settings)
+        demos = _expert_demos(settings)  # recorded with the expert: their true actions score the IDM's labels
         result = train_bco(drop_actions(demos), config, env_id=settings.env_id, seed=settings.seed,
                            callbacks=report(""), expert_acts=[t.acts for t in demos])
         ev = evaluate(result.policy, settings.env_id, settings.eval_episodes)
-        return TrainOutput({"BCO": result}, {"BCO": ev}, [describe_return("BCO", ev), _bco_note(result)])
+        return TrainOutput({"BCO": result}, {"BCO": ev},
+                           [describe_return("BCO", ev), _bco_note(result, settings.env_id)])
 
 
 def _action_metric(env_id: str, name: str) -> str:
@@ -727,22 +783,40 @@ def _bco_iterations(config: Any) -> int:
     return 1 + (config.iterations if config.alpha > 0 else 0)
 
 
-def _bco_note(result: Any) -> str:
+def _bco_steps(config: Any) -> float:
+    """The environment steps a BCO run uses: |I_pre|, plus α·|I_pre| per improvement iteration."""
+    return config.pre_demo_steps * (1 + config.alpha * (_bco_iterations(config) - 1))
+
+
+def _unused_without_alpha(values: Mapping[str, Any]) -> set[str]:
+    """BCO(0) (α = 0) runs no improvement iterations: ``iterations`` and ``explore`` have no effect."""
+    return {"iterations", "explore"} if values.get("alpha") == 0 else set()
+
+
+def _bco_note(result: Any, env_id: str) -> str:
     last = result.history[-1]
     if "acc/idm_demo" in last:
         labelled = f"the IDM labelled {last['acc/idm_demo']:.1%} of the expert's actions right"
     else:
-        labelled = f"the IDM's mean action error on the expert's transitions was {last['err/idm_demo']:.3f}"
+        labelled = (f"the IDM's mean action error on the expert's transitions was {last['err/idm_demo']:.3f} "
+                    f"{action_unit(env_id)}")
     return f"BCO used {int(last['env/steps']):,} environment steps; {labelled}."
 
 
 class ComparePanel(TrainingPanel):
-    """BC (with the expert's actions) and BCO (states only) side by side on the same demos (notebook 05)."""
+    """BC (with the expert's actions) and BCO (states only) side by side on the same demos (notebook 05).
+
+    Its figure: both policies' training loss and return against the epoch of their BC training (BC in
+    blue, BCO in orange; BCO(α)'s earlier iterations faded), and how well BCO's IDM labels the expert's
+    actions against the environment steps it used.
+    """
 
     title = "BC vs BCO on the same demonstrations"
     intro = ("Both learn from the same expert episodes: BC sees the expert's actions, BCO only the states "
              "(plus its own environment steps). The BC settings (bc.*) are used by both.")
     config_fields = ("bc.epochs", "bc.lr", "pre_demo_steps", "alpha", "iterations")
+    curves_sources = ("BC", "BCO")
+    unused_candidates = frozenset({"iterations"})
 
     @classmethod
     def default_config(cls, env_id: str) -> Any:
@@ -751,11 +825,28 @@ class ComparePanel(TrainingPanel):
         config = recommended_bco_config(env_id)
         return dataclasses.replace(config, bc=dataclasses.replace(config.bc, eval_every=5, eval_episodes=5))
 
+    def unused(self, values: Mapping[str, Any]) -> set[str]:
+        return _unused_without_alpha(values)
+
     def total_epochs(self, config: Any) -> int:
         return config.bc.epochs + _bco_iterations(config) * (config.idm.epochs + config.bc.epochs)
 
-    def x_max(self, config: Any) -> float:
-        return _bco_iterations(config) * max(config.idm.epochs, config.bc.epochs)
+    def curve_layout(self, env_id: str) -> tuple[CurveAxes, ...]:
+        demo = _action_metric(env_id, "idm_demo")
+        what = "accuracy" if demo.startswith("acc/") else "action error"
+        epoch = "BC epoch (passes over the demos)"
+        return (
+            CurveAxes("policy_loss", ("loss/bc",), "epoch", "Policy training loss (BC)", xlabel=epoch,
+                      split="bco/iteration"),
+            CurveAxes("return", ("eval/return_mean",), "epoch", "Return while the policy trains", xlabel=epoch,
+                      split="bco/iteration"),
+            CurveAxes("labels", (demo,), "env/steps", f"BCO's labels: IDM {what}", sources=("BCO",),
+                      ylabel=("share of expert's actions right" if what == "accuracy"
+                              else f"error on expert's actions ({action_unit(env_id)})")),
+        )
+
+    def x_max(self, config: Any) -> Mapping[str, float]:
+        return {"policy_loss": config.bc.epochs, "return": config.bc.epochs, "labels": _bco_steps(config)}
 
     def train(self, settings: PanelSettings, config: Any, report: Callable[[str], list[Callback]]) -> TrainOutput:
         from bcolearn.bc import train_bc
@@ -770,7 +861,7 @@ class ComparePanel(TrainingPanel):
                                        callbacks=report("BCO"), expert_acts=[t.acts for t in demos])
         evals = {k: evaluate(r.policy, settings.env_id, settings.eval_episodes) for k, r in results.items()}
         lines = [describe_return(k, ev) for k, ev in evals.items()]
-        lines.append(_bco_note(results["BCO"]) if "BCO" in results else "BCO was not run (stopped).")
+        lines.append(_bco_note(results["BCO"], settings.env_id) if "BCO" in results else "BCO was not run (stopped).")
         return TrainOutput(results, evals, lines)
 
 

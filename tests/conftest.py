@@ -23,6 +23,20 @@ def _frozen(demos: list) -> list:
 
 
 @pytest.fixture(scope="session")
+def assert_fits():  # type: ignore[no-untyped-def]
+    """A check for a drawn :class:`bcolearn.plotting.LiveCurves`: every y label is no longer than its axes is
+    high (a longer one stuck out and reached for the figure's top edge)."""
+
+    def check(curves) -> None:  # type: ignore[no-untyped-def]
+        for ax in curves._axes.values():
+            label, box = ax.yaxis.label.get_window_extent(), ax.get_window_extent()
+            assert box.y0 - 1 <= label.y0 and label.y1 <= box.y1 + 1, \
+                f"y label {ax.yaxis.label.get_text()!r} is longer than its axes"
+
+    return check
+
+
+@pytest.fixture(scope="session")
 def cartpole_demos() -> list:
     """One CartPole-v1 expert episode (500 steps), seed 0."""
     return _frozen(bcolearn.collect_demos("CartPole-v1", bcolearn.load_expert("CartPole-v1"), 1, seed=0))

@@ -53,6 +53,20 @@ def test_plot_action_effects_separates_cartpole_pushes(cartpole_demos, pendulum_
         plotting.plot_action_effects(bl.to_transitions(pendulum_demos), 0)
 
 
+def test_action_effects_legend_hides_no_bar():
+    """On MountainCar the bars are tall everywhere: a legend inside the axes covered some of their tops."""
+    env = "MountainCar-v0"
+    data = bl.collect_transitions(env, bl.random_policy(env, seed=0), 4000, seed=0)
+    fig = plotting.plot_action_effects(data, 1, env, action_names={0: "push left", 1: "no push", 2: "push right"})
+    fig.canvas.draw()
+    (ax,) = fig.axes
+    legends = fig.legends + ([ax.get_legend()] if ax.get_legend() else [])
+    assert len(legends) == 1 and len(legends[0].get_texts()) == 3
+    box = legends[0].get_window_extent()
+    bars = [bar.get_window_extent() for bar in ax.patches if bar.get_height() > 0]
+    assert bars and not any(box.overlaps(bar) for bar in bars), "the legend covers bars"
+
+
 def test_distance_to_demos_is_zero_on_demonstrated_states(cartpole_demos):
     states = cartpole_demos[0].obs
     assert np.allclose(plotting.distance_to_demos(cartpole_demos, states[:10]), 0)
@@ -68,9 +82,20 @@ def test_plot_covariate_shift(cartpole_demos):
     left, right = fig.axes[:2]
     assert left.get_title() and right.get_title() and left.get_legend() is not None
     assert left.get_xlabel() == "cart position (m)" and left.get_ylabel() == "pole angle (rad)"
+    assert "learner: episode failed here" in left.get_legend_handles_labels()[1]
     heights = [bar.get_height() for bar in right.patches]
     assert np.nansum(heights) == 0  # the expert never disagrees with itself
     assert "learner" in right.get_ylabel()
+
+
+def test_plot_covariate_shift_names_what_a_terminal_state_means():
+    """On MountainCar an episode ends when the car reaches the flag: a success, not a failure."""
+    env = "MountainCar-v0"
+    expert = bl.load_expert(env)
+    demos, episodes = bl.collect_demos(env, expert, 1, seed=0), bl.collect_demos(env, expert, 2, seed=3)
+    fig = plotting.plot_covariate_shift(demos, episodes, expert, expert, dims=(0, 1), env_id=env)
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert "learner: reached the goal here" in labels and not any("failed" in label for label in labels)
 
 
 def test_demos_panel_redraws_when_a_control_changes():

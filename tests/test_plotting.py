@@ -9,15 +9,20 @@ import time
 import numpy as np
 import pytest
 from matplotlib.collections import PathCollection
+from matplotlib.colors import to_hex
 from PIL import Image
 
 import bcolearn
 from bcolearn.experts import REFERENCE_RETURNS
 from bcolearn.plotting import (
+    METRICS,
+    CurveAxes,
     LiveCurves,
     _series,
     animate_episode,
+    metric_color,
     metric_group,
+    metric_label,
     plot_history,
     plot_learning_curves,
     plot_return_distribution,
@@ -93,7 +98,7 @@ def test_live_curves_draw_expert_and_random_returns() -> None:
     levels = {tuple(line.get_ydata()) for line in curves._axes["return"].get_lines() if line.get_label()[0] != "_"}
     assert (ref.expert, ref.expert) in levels and (ref.random, ref.random) in levels
     legend = [t.get_text() for t in curves._axes["return"].get_legend().get_texts()]
-    assert "eval/return_mean" in legend and any(t.startswith("expert") for t in legend)
+    assert "evaluation return (mean over test episodes)" in legend and any(t.startswith("expert") for t in legend)
 
 
 def test_throttle_keeps_drawing_to_its_share_of_training_time() -> None:
@@ -124,7 +129,7 @@ def test_repeated_run_reuses_the_background_and_keeps_the_previous_run() -> None
     for row in bc_rows(20, scale=0.8):
         curves(row)
     curves.finish()
-    assert [c.label for c in curves._previous] == ["loss/bc", "eval/return_mean"]
+    assert [c.label for c in curves._previous] == ["BC loss", "evaluation return (mean over test episodes)"]
     assert curves.full_draws == 1, "the legend gains 'previous run' once"
     curves.reset()
     for row in bc_rows(20, scale=0.9):
@@ -148,7 +153,7 @@ def test_a_new_task_drops_the_previous_run() -> None:
     legend = [t.get_text() for t in curves._axes["return"].get_legend().get_texts()]
     assert "previous run" not in legend
     curves.reset(env_id="Pendulum-v1")  # the same task again: the previous run is kept
-    assert [c.label for c in curves._previous] == ["loss/bc", "eval/return_mean"]
+    assert [c.label for c in curves._previous] == ["BC loss", "evaluation return (mean over test episodes)"]
 
 
 def test_live_curves_are_generic_over_keys_and_x() -> None:
@@ -174,7 +179,97 @@ def test_sources_label_curves_and_continue_restarting_epochs() -> None:
     curves.finish()
     assert curves._curves[("BCO", "loss/idm")].xs == [1, 2, 3, 4, 5, 6]
     legend = [t.get_text() for t in curves._axes["loss"].get_legend().get_texts()]
-    assert legend == ["BCO: loss/idm", "BC: loss/bc"]
+    assert legend == ["BCO: IDM loss", "BC: BC loss"]
+    # Learners side by side are told apart by colour; a learner's second metric in an axes by its line style.
+    idm, bcos_bc = curves._curves[("BCO", "loss/idm")], curves._new_curve("BCO", "loss/bc", "loss")
+    assert idm.color == bcos_bc.color != curves._curves[("BC", "loss/bc")].color and idm.style != bcos_bc.style
+    curves.source("DAgger")({"epoch": 1, "loss/bc": 0.4})  # a learner without a colour of its own gets a free one
+    other = curves._curves[("DAgger", "loss/bc")].color
+    assert other not in {idm.color, curves._curves[("BC", "loss/bc")].color, "C2", "C7"}
+
+
+def test_metrics_have_readable_labels_and_one_colour_in_live_and_static_figures(cartpole_demos: list) -> None:
+    reference_colours = {to_hex("C2"), to_hex("C7")}  # the expert's and the random policy's lines
+    for key in ("loss/bc", "loss/idm", "loss/reinforce", "eval/return_mean", "train/return_mean", "acc/idm",
+                "acc/idm_demo", "err/idm", "err/idm_demo"):
+        assert key in METRICS and "/" not in metric_label(key), key
+        assert to_hex(metric_color(key)) not in reference_colours, key
+    assert metric_label("custom/thing") == "custom/thing", "unknown metrics keep their key"
+    assert metric_color("custom/thing") == metric_color("custom/thing")
+    assert to_hex(metric_color("custom/thing")) not in reference_colours
+
+    result = bcolearn.train_bc(cartpole_demos, bcolearn.BCConfig(epochs=5, eval_every=5, eval_episodes=2),
+                               env_id=ENV, seed=0)
+    curves = LiveCurves(env_id=ENV)
+    for row in result.history:
+        curves(row)
+    curves.finish()
+    live = {c.label: to_hex(c.line.get_color()) for c in curves._curves.values()}
+    fig = plot_history(result.history, env_id=ENV)
+    static = {line.get_label(): to_hex(line.get_color()) for ax in fig.axes for line in ax.get_lines()
+              if not line.get_label().startswith(("_", "expert", "random"))}
+    expected = {"BC loss": to_hex("C0"), "evaluation return (mean over test episodes)": to_hex("C3")}
+    assert live == static == expected
+    legend = [t.get_text() for ax in curves._axes.values() for t in ax.get_legend().get_texts()]
+    assert not any("/" in text for text in legend), f"a raw metric key in the legend: {legend}"
+
+
+def _blank_rows_at_bottom(png: bytes) -> int:
+    rows = pixels(png).min(axis=(1, 2)) >= 250  # every pixel of the row (nearly) white
+    return int(np.argmin(rows[::-1])) if not rows.all() else len(rows)
+
+
+@pytest.mark.parametrize("env_id, keys", [("CartPole-v1", ("loss/bc", "eval/return_mean")),
+                                          ("Pendulum-v1", ("loss/idm", "err/idm"))])
+def test_live_figure_fits_its_content(env_id: str, keys: tuple[str, str], assert_fits) -> None:  # type: ignore[no-untyped-def]
+    """No empty band under the legends, no label against the figure's edge, no loss axis twice the loss's height."""
+    curves = LiveCurves(keys, x="epoch", env_id=env_id, x_max=20, title=f"BC on {env_id}")
+    curves.draw()  # the empty axes, drawn in advance as a panel does
+    curves.reset()
+    for e in range(1, 21):
+        second = 25.0 * e if keys[1].startswith("eval") else 0.6 / e
+        curves({"epoch": e, keys[0]: 0.58 / e ** 0.5, keys[1]: second})
+    png = curves.png
+    height = pixels(png).shape[0]
+    assert _blank_rows_at_bottom(png) <= 0.04 * height, "an empty band under the curves"
+    assert_fits(curves)
+    page = curves._fig.bbox
+    for ax in curves._axes.values():
+        for text in (ax.title, ax.xaxis.label, ax.yaxis.label):
+            box = text.get_window_extent()
+            assert page.x0 + 3 <= box.x0 and box.x1 <= page.x1 - 3 and page.y0 + 3 <= box.y0 \
+                and box.y1 <= page.y1 - 3, f"{text.get_text()!r} touches the figure's edge"
+        legend = ax.get_legend().get_window_extent()
+        assert legend.y0 >= page.y0 and legend.y1 < ax.get_window_extent().y0, "the legend belongs below the axes"
+    top = curves._axes["loss"].get_ylim()[1]
+    assert top <= 1.3 * 0.58, f"the loss axis reaches {top:.2f} for a loss that peaks at 0.58"
+    if env_id == "Pendulum-v1":
+        assert curves._axes["error"].get_ylabel() == "mean absolute error (N·m)"
+
+
+def test_layout_splits_lines_per_iteration_and_fades_the_earlier_ones() -> None:
+    """BCO(α) trains its IDM again in every iteration: each phase is drawn from its own epoch 1."""
+    layout = (CurveAxes("idm_loss", ("loss/idm",), "epoch", "IDM training", split="bco/iteration"),
+              CurveAxes("labels", ("acc/idm", "acc/idm_demo"), "env/steps", "IDM accuracy"))
+    curves = LiveCurves(layout=layout, env_id="Acrobot-v1", x_max={"idm_loss": 3, "labels": 600})
+    for it, steps in enumerate((300, 600)):
+        for e in range(1, 4):
+            curves({"bco/iteration": it, "epoch": e, "loss/idm": 1.0 / e, "acc/idm": 0.9})  # acc vs epoch: not here
+        curves({"bco/iteration": it, "env/steps": steps, "loss/idm": 0.3, "acc/idm": 0.95, "acc/idm_demo": 0.6 + it / 10})
+    curves.finish()
+    (earlier,), latest = curves._earlier, curves._curves[("", "loss/idm")]
+    assert earlier.xs == latest.xs == [1, 2, 3] and (earlier.split, latest.split) == (0, 1)
+    assert earlier.line.get_alpha() < 0.5 and latest.line.get_alpha() == 1.0
+    assert curves._axes["idm_loss"].get_xlim()[1] < 3.5
+    assert curves._curves[("", "acc/idm_demo")].xs == [300, 600]
+    assert curves._curves[("", "acc/idm")].ys == [0.95, 0.95], "per-epoch accuracies belong to another x"
+    legend = [t.get_text() for t in curves._axes["idm_loss"].get_legend().get_texts()]
+    assert legend == ["IDM loss, iteration 1", "earlier iterations"]
+    curves.reset()
+    assert curves._previous == [c for c in curves._previous if c.group == "labels"], \
+        "split axes draw no previous run (their earlier iterations are faded already)"
+    with pytest.raises(ValueError, match="one kind"):
+        CurveAxes("mixed", ("loss/idm", "acc/idm"), "epoch", "mixed")
 
 
 def test_live_curves_reject_a_bad_budget() -> None:

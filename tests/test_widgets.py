@@ -4,6 +4,7 @@ Stop, read the result; plus one run of the demo notebook on a real kernel (as nb
 from __future__ import annotations
 
 import io
+import re
 import time
 from pathlib import Path
 
@@ -144,15 +145,16 @@ def test_bc_panel_greys_out_the_continuous_loss_for_discrete_actions() -> None:
     assert not panel.controls["continuous_loss"].disabled
 
 
-def test_idm_panel_reports_accuracy_against_chance() -> None:
+def test_idm_panel_reports_accuracy_against_chance(assert_fits) -> None:  # type: ignore[no-untyped-def]
     panel = idm_panel(background=False, pre_demo_steps=300, **{"idm.epochs": 4})
     panel.run()
     assert len(panel.last.history) == 4 and panel.last.evals == {}
     assert "on the expert's" in panel.summary and "chance: 50%" in panel.summary
     assert set(panel.curves._axes) == {"loss", "accuracy"}
+    assert_fits(panel.curves)
 
 
-def test_bco_and_compare_panels_use_the_same_demos() -> None:
+def test_bco_and_compare_panels_use_the_same_demos(assert_fits) -> None:  # type: ignore[no-untyped-def]
     bco = bco_panel(background=False, pre_demo_steps=300, **{"idm.epochs": 3, "bc.epochs": 3})
     bco.run()
     assert "BCO used 300 environment steps" in bco.summary and "normalised score" in bco.summary
@@ -162,8 +164,48 @@ def test_bco_and_compare_panels_use_the_same_demos() -> None:
     compare.run()
     assert set(compare.last.evals) == {"BC", "BCO"}
     assert "BC: return" in compare.summary and "BCO: return" in compare.summary
-    labels = {c.label for c in compare.curves._curves.values()}
-    assert {"BC: loss/bc", "BCO: loss/idm", "BCO: loss/bc", "BC: eval/return_mean"} <= labels
+    drawn = {k for k, c in compare.curves._curves.items() if c.xs}
+    assert drawn == {("BC", "loss/bc"), ("BCO", "loss/bc"), ("BC", "eval/return_mean"), ("BCO", "eval/return_mean"),
+                     ("BCO", "acc/idm_demo")}, "the policies' training side by side, and how well BCO's labels are"
+    assert compare.curves._curves[("BCO", "loss/bc")].xs == [1, 2, 3, 4, 5], "BC epochs of both learners"
+    assert compare.curves._curves[("BC", "loss/bc")].color != compare.curves._curves[("BCO", "loss/bc")].color
+    legend = [t.get_text() for t in compare.curves._axes["policy_loss"].get_legend().get_texts()]
+    assert legend == ["BC", "BCO"]
+    assert_fits(bco.curves)
+    assert_fits(compare.curves)
+
+
+def test_bco_panel_tells_the_story_of_each_iteration() -> None:
+    """(a) each phase's loss against the epoch of that phase, one line per iteration; (b) the return and (c) the
+    IDM's accuracy on its own held-out transitions and on the expert's, against environment steps."""
+    panel = bco_panel(background=False, pre_demo_steps=300, alpha=1.0, iterations=1, **{"idm.epochs": 3, "bc.epochs": 4})
+    panel.run()
+    curves, history = panel.curves, panel.last.history
+    assert list(curves._axes) == ["idm_loss", "bc_loss", "return", "labels"]
+    assert curves._curves[("", "loss/idm")].xs == [1, 2, 3] and curves._curves[("", "loss/bc")].xs == [1, 2, 3, 4]
+    assert sorted(len(c.xs) for c in curves._earlier) == [3, 4], "iteration 0's lines, drawn faded"
+    assert curves._axes["bc_loss"].get_xlim()[1] < 5, "the BC axis spans one phase, not every iteration's epochs"
+    assert curves._curves[("", "eval/return_mean")].xs == [300, 600]
+    held_out, on_expert = curves._curves[("", "acc/idm")], curves._curves[("", "acc/idm_demo")]
+    assert held_out.xs == on_expert.xs == [300, 600]
+    assert held_out.ys == [row["acc/idm"] for row in history] and on_expert.ys == [row["acc/idm_demo"] for row in history]
+    legend = [t.get_text() for t in curves._axes["labels"].get_legend().get_texts()]
+    assert legend == ["IDM accuracy, held-out agent transitions", "IDM accuracy on the expert's transitions"]
+    assert curves._axes["labels"].get_xlabel().startswith("environment steps")
+
+
+def test_results_name_only_the_settings_that_matter() -> None:
+    """With α = 0 (BCO(0)) the iterations do nothing: greyed out, and not named in the result."""
+    panel = bco_panel(background=False, pre_demo_steps=200, alpha=0.0, **{"idm.epochs": 1, "bc.epochs": 1})
+    assert panel.controls["iterations"].disabled
+    panel.run()
+    assert "alpha=0" in panel.summary and "iterations" not in panel.summary and "explore" not in panel.summary
+    panel.set(alpha=0.5)
+    assert not panel.controls["iterations"].disabled
+    assert "iterations=5" in panel._shown_values(panel.values())
+    compare = compare_panel(background=False, autorun=False, alpha=0.0)
+    assert compare.controls["iterations"].disabled and not any(
+        v.startswith("iterations") for v in compare._shown_values(compare.values()))
 
 
 def test_reinforce_panel_counts_environment_steps() -> None:
@@ -206,11 +248,19 @@ def test_demo_notebook_runs_top_to_bottom_on_a_kernel(tmp_path: Path) -> None:
     assert "return 150" in animation and "data:image/jpeg;base64," in animation
 
 
-def test_continuous_actions_report_the_action_error() -> None:
+def test_continuous_actions_report_the_action_error(assert_fits) -> None:  # type: ignore[no-untyped-def]
     idm = idm_panel("Pendulum-v1", background=False, pre_demo_steps=300, **{"idm.epochs": 2})
     idm.run()
-    assert "mean absolute action error" in idm.summary and "range over -2 to 2" in idm.summary
+    assert "mean absolute action error" in idm.summary and "range over -2 to 2 N·m" in idm.summary
+    assert idm.summary.count("N·m") == 3, "every error has its unit"
     assert set(idm.curves._axes) == {"loss", "error"}
+    assert idm.curves._axes["error"].get_ylabel() == "mean absolute error (N·m)"
+    assert_fits(idm.curves)
     bco = bco_panel("Pendulum-v1", background=False, pre_demo_steps=300, **{"idm.epochs": 2, "bc.epochs": 2})
     bco.run()
     assert "mean action error on the expert's transitions" in bco.summary and "normalised score" in bco.summary
+    assert re.search(r"expert's transitions was \d\.\d+ N·m", bco.summary)
+    legend = [t.get_text() for t in bco.curves._axes["labels"].get_legend().get_texts()]
+    assert legend == ["IDM action error, held-out agent transitions", "IDM action error on the expert's transitions"]
+    assert "N·m" in bco.curves._axes["labels"].get_ylabel()
+    assert_fits(bco.curves)

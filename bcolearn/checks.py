@@ -63,6 +63,17 @@ def _unfinished(value: Any, what: str = "Your answer is") -> CheckResult | None:
     return None
 
 
+def _as_number(answer: Any, what: str) -> tuple[float, CheckResult | None]:
+    """The learner's answer as one float, or a failing result for a placeholder or a non-number."""
+    unfinished = _unfinished(answer)
+    if unfinished is not None:
+        return math.nan, unfinished
+    try:
+        return float(answer), None
+    except (TypeError, ValueError):
+        return math.nan, failed(f"Give {what} as one number, got {type(answer).__name__}.")
+
+
 # --- notebooks 01–03 -------------------------------------------------------------------------------
 
 # Each check below is called from one exercise cell; the notebook and exercise are named in its docstring.
@@ -353,16 +364,12 @@ def check_idm_accuracy(accuracy: float, model: Any, data: Any) -> CheckResult:
     from bcolearn.idm import idm_metrics
 
     expected = idm_metrics(model, data)["acc/idm"]
-    unfinished = _unfinished(accuracy)
-    if unfinished is not None:
-        return unfinished
-    if np.ndim(accuracy) > 0 and np.size(accuracy) == len(data):
+    if accuracy is not Ellipsis and accuracy is not None and np.ndim(accuracy) > 0 and np.size(accuracy) == len(data):
         return failed(f"You gave {np.size(accuracy)} values, one per transition; the accuracy is their mean: "
                       "np.mean(predicted == true).")
-    try:
-        value = float(accuracy)
-    except (TypeError, ValueError):
-        return failed(f"Give the accuracy as one number, got {type(accuracy).__name__}.")
+    value, problem = _as_number(accuracy, "the accuracy")
+    if problem is not None:
+        return problem
     if abs(value - expected) < 1e-3:
         return passed(f"Right: the IDM labels {expected:.0%} of the expert's transitions correctly.")
     if abs(value - 100 * expected) < 0.1:
@@ -427,13 +434,9 @@ def check_bco_interactions(answer: Any, config: Any) -> CheckResult:
     pre, alpha, iters = config.pre_demo_steps, config.alpha, config.iterations
     per_iter = max(1, int(round(alpha * pre))) if alpha > 0 else 0
     expected = pre + iters * per_iter
-    unfinished = _unfinished(answer)
-    if unfinished is not None:
-        return unfinished
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return failed(f"Give one number of steps, got {type(answer).__name__}.")
+    value, problem = _as_number(answer, "the number of steps")
+    if problem is not None:
+        return problem
     if value == expected:
         return passed(f"Right: {pre} random steps + {iters} × {per_iter} policy steps = {expected} interactions.")
     if value == pre:
@@ -452,13 +455,9 @@ def check_normalised_score(score: Any, mean_return: float, env_id: str) -> Check
     from bcolearn.evaluation import normalised_score
 
     expected = float(normalised_score(mean_return, env_id))
-    unfinished = _unfinished(score)
-    if unfinished is not None:
-        return unfinished
-    try:
-        value = float(score)
-    except (TypeError, ValueError):
-        return failed(f"Give one number, got {type(score).__name__}.")
+    value, problem = _as_number(score, "the score")
+    if problem is not None:
+        return problem
     if abs(value - expected) < 1e-3:
         return passed(f"Right: a return of {mean_return:.1f} on {env_id} scores {expected:.2f} (random 0, expert 1).")
     if abs(value - 100 * expected) < 0.1:

@@ -16,6 +16,8 @@ Taught in notebook 05.
 
 from __future__ import annotations
 
+import copy
+
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -23,13 +25,13 @@ import numpy as np
 
 from bcolearn.bc import BCConfig, TrainResult, recommended_bc_config, train_bc
 from bcolearn.config import Callback, param, validate
-from bcolearn.envs import describe_env
+from bcolearn.envs import check_actions, describe_env
 from bcolearn.evaluation import evaluate
 from bcolearn.idm import IDMConfig, train_idm
 from bcolearn.nets import InverseDynamicsModel
 from bcolearn.rollout import NoisyPolicy, collect_transitions, random_policy
 from bcolearn.training import action_metrics, notify
-from bcolearn.types import StateTrajectory, Trajectory, check_demos, concat_transitions
+from bcolearn.types import StateTrajectory, Trajectory, check_demos, concat_transitions, state_pairs, to_transitions
 
 
 @dataclass(frozen=True)
@@ -126,8 +128,12 @@ def train_bco(
     config = config or BCOConfig()
     info = describe_env(env_id)
     demos = check_demos(demos, obs_dim=info.obs_dim)
-    if expert_acts is not None and [len(a) for a in expert_acts] != [len(t) for t in demos]:
-        raise ValueError("expert_acts must hold one action per transition of each demo, in the same order.")
+    true_acts = None
+    if expert_acts is not None:
+        if [len(a) for a in expert_acts] != [len(t) for t in demos]:
+            raise ValueError("expert_acts must hold one action per transition of each demo, in the same order.")
+        true_acts = to_transitions([Trajectory(obs=t.obs, acts=a) for t, a in zip(demos, expert_acts)]).acts
+        check_actions(true_acts, info)
     callbacks = list(callbacks)
     data = collect_transitions(env_id, random_policy(env_id, seed), config.pre_demo_steps, seed)
     steps = config.pre_demo_steps
@@ -148,7 +154,7 @@ def train_bco(
         labelled = [Trajectory(obs=t.obs, acts=idm.model.predict(t.obs[:-1], t.obs[1:]), terminated=t.terminated)
                     for t in demos]
         bc = train_bc(labelled, config.bc, env_id=env_id, seed=seed, callbacks=[forward], extra_metrics=tag,
-                      policy=result.policy if result is not None else None)
+                      policy=copy.deepcopy(result.policy) if result is not None else None)
         if stop and result is not None:
             break
         ev = evaluate(bc.policy, env_id, config.eval_episodes)
@@ -157,9 +163,8 @@ def train_bco(
         row.update({k: v for k, v in idm.history[-1].items() if k.startswith(("acc/", "err/"))})
         if ev.score is not None:
             row["eval/score"] = ev.score
-        if expert_acts is not None:
-            row.update(action_metrics(idm.model, idm.model.features(*_pairs(demos)), np.concatenate(expert_acts),
-                                      "idm_demo"))
+        if true_acts is not None:
+            row.update(action_metrics(idm.model, idm.model.features(*state_pairs(demos)), true_acts, "idm_demo"))
         history = result.history if result is not None else None
         result = BCOResult(bc.policy, idm=idm.model, inferred_demos=labelled)
         if history is not None:
@@ -174,7 +179,3 @@ def train_bco(
         steps += n_new
     assert result is not None
     return result
-
-
-def _pairs(demos: Sequence[StateTrajectory]) -> tuple[np.ndarray, np.ndarray]:
-    return np.concatenate([t.obs[:-1] for t in demos]), np.concatenate([t.obs[1:] for t in demos])

@@ -51,6 +51,11 @@ class EnvInfo:
 
 
 def _check_env_id(env_id: str) -> None:
+    if callable(env_id):
+        raise ValueError(
+            f"Expected an environment id such as 'CartPole-v1' but got a callable ({env_id!r}): were the policy "
+            "and env_id swapped? collect_demos takes (env_id, policy, …); evaluate takes (policy, env_id, …)."
+        )
     if not isinstance(env_id, str) or env_id not in gym.registry:
         known = [k for k in gym.registry if "/" not in k]
         close = difflib.get_close_matches(str(env_id), known, n=3, cutoff=0.5)

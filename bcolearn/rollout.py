@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from bcolearn.envs import EnvInfo, describe_env, make_env
-from bcolearn.types import Trajectory, Transitions, check_demos, drop_actions, to_transitions
+from bcolearn.types import StateTrajectory, Trajectory, Transitions, check_demos, drop_actions, to_transitions
 
 Policy = Callable[[np.ndarray], Any]
 """Any callable from an observation of shape (obs_dim,) to an action."""
@@ -72,6 +72,8 @@ class NoisyPolicy:
 
     def act_batch(self, obs: np.ndarray) -> np.ndarray:
         acts = act_batch(self.policy, obs)
+        if not self.random.info.discrete:  # a plain function may return floats of shape (B,) for a 1-D action
+            acts = acts.astype(np.float32).reshape(len(obs), -1)
         flip = self.rng.random(len(obs)) < self.epsilon
         if flip.any():
             acts = acts.copy()
@@ -88,16 +90,21 @@ def act_batch(policy: Policy, obs: np.ndarray) -> np.ndarray:
     Taught in notebook 02.
     """
     if hasattr(policy, "act_batch"):
-        return np.asarray(policy.act_batch(obs))
-    return np.asarray([policy(o) for o in obs])
+        acts = np.asarray(policy.act_batch(obs))
+    else:
+        acts = np.asarray([policy(o) for o in obs])
+    if len(acts) != len(obs):
+        raise ValueError(f"The policy returned {len(acts)} actions for {len(obs)} observations; return one per row.")
+    return acts
 
 
 def _to_env_action(action: Any, info: EnvInfo) -> Any:
     if info.discrete:
-        a = np.asarray(action)
-        if a.size != 1 or not np.issubdtype(a.dtype, np.integer) and not float(a) == int(a):
+        flat = np.asarray(action).reshape(-1)
+        value = flat[0] if flat.size == 1 and flat.dtype.kind in "iuf" else None
+        if value is None or not np.isfinite(value) or value != int(value):
             raise ValueError(f"The policy returned {action!r}; {info.env_id} expects one integer in [0, {info.n_actions}).")
-        a = int(a)
+        a = int(value)
         if not 0 <= a < info.n_actions:
             raise ValueError(f"The policy returned action {a}; {info.env_id} has actions 0 … {info.n_actions - 1}.")
         return a
@@ -201,7 +208,7 @@ def collect_demos(env_id: str, policy: Policy, n_episodes: int, seed: int) -> li
     return _run(env_id, policy, seed, n_episodes=n_episodes)
 
 
-def collect_state_demos(env_id: str, policy: Policy, n_episodes: int, seed: int) -> list:
+def collect_state_demos(env_id: str, policy: Policy, n_episodes: int, seed: int) -> list[StateTrajectory]:
     """Like :func:`collect_demos`, then :func:`~bcolearn.types.drop_actions`: what an observer sees.
 
     Taught in notebook 02.

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bcolearn.envs import describe_env
+from bcolearn.envs import check_actions, describe_env
 from bcolearn.types import StateTrajectory, Trajectory, check_demos
 
 DEMOS_FORMAT = "bcolearn-demos-v1"
@@ -137,7 +137,10 @@ def load_demos(path: str | os.PathLike, env_id: str | None = None) -> list[State
                                     terminated=bool(terminated[i])))
         else:
             demos.append(StateTrajectory(obs=o, terminated=bool(terminated[i])))
-    return check_demos(demos, obs_dim=describe_env(saved_env).obs_dim)
+    info = describe_env(saved_env)
+    if "acts" in data:
+        check_actions(data["acts"], info)
+    return check_demos(demos, obs_dim=info.obs_dim)
 
 
 def save_policy(path: str | os.PathLike, policy: object) -> Path:

@@ -21,9 +21,17 @@ class History(list):
     Taught in notebook 03.
     """
 
-    def series(self, key: str, x: str = "epoch") -> tuple[np.ndarray, np.ndarray]:
-        """``(xs, ys)`` for every entry that has ``key`` (e.g. ``"eval/return_mean"``)."""
+    def series(self, key: str, x: str = "auto") -> tuple[np.ndarray, np.ndarray]:
+        """``(xs, ys)`` for every entry that has ``key`` (e.g. ``"eval/return_mean"``).
+
+        ``x="auto"`` takes the first of ``epoch``, ``iteration``, ``bco/iteration``, ``env/steps`` that
+        those rows have (BCO's history has no epochs, for example).
+        """
         rows = [row for row in self if key in row]
+        if x == "auto":
+            x = next((k for k in ("epoch", "iteration", "bco/iteration", "env/steps") if rows and k in rows[0]), "epoch")
+        if any(x not in row for row in rows):
+            raise KeyError(f"Rows with {key!r} have no {x!r}; they have {sorted(rows[0])}.")
         return np.array([row[x] for row in rows]), np.array([row[key] for row in rows])
 
     def last(self, key: str) -> float:
@@ -48,6 +56,8 @@ def action_metrics(model: ActionModel, x: np.ndarray, acts: np.ndarray, name: st
     Taught in notebook 04.
     """
     pred = model._predict(x)
+    if pred.shape != np.shape(acts):
+        raise ValueError(f"True actions have shape {np.shape(acts)}, but the model predicts shape {pred.shape}.")
     if model.info.discrete:
         return {f"acc/{name}": float(np.mean(pred == acts))}
     return {f"err/{name}": float(np.mean(np.abs(pred - acts)))}

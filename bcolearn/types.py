@@ -46,6 +46,8 @@ class StateTrajectory:
     """True if the episode ended in a terminal state (not merely cut off by a time limit)."""
 
     def __post_init__(self) -> None:
+        if not isinstance(self.terminated, (bool, np.bool_)):
+            raise ValueError(f"terminated must be True or False, got {self.terminated!r}.")
         obs = _as_float_array("obs", self.obs, 2)
         if len(obs) < 2:
             raise ValueError(

@@ -24,11 +24,23 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Conda-forge names of PyPI packages, where they differ.
 CONDA_NAME = {"torch": "pytorch"}
-# What a PyPI extra pulls in, as the conda packages that environment.yml must list instead.
+# What a PyPI extra pulls in, as the conda packages that environment.yml must list instead when the
+# package itself comes from conda-forge. (environment.yml installs gymnasium with pip, extras included.)
 EXTRA_PACKAGES = {
     ("gymnasium", "classic-control"): {"pygame"},
     ("gymnasium", "box2d"): {"box2d-py", "pygame"},
 }
+
+
+def _extras_listed_by_pip(pip_lines: list[str]) -> set[tuple[str, str]]:
+    """The conda packages that pip lines with extras (``gymnasium[box2d]``) make unnecessary."""
+    out = set()
+    for line in pip_lines:
+        if line.strip() not in ("-e .", "--editable ."):
+            req = Requirement(line)
+            for extra in req.extras:
+                out |= {(pkg, "") for pkg in EXTRA_PACKAGES[(canonicalize_name(req.name), extra)]}
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +91,7 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject(pyproject, env
         if line.strip() not in ("-e .", "--editable ."):
             req = Requirement(line)
             listed.add((canonicalize_name(req.name), str(req.specifier)))
+    listed |= _extras_listed_by_pip(pip_lines)
     expected = expected_conda_packages(pyproject)
     assert listed - expected == set(), "in environment.yml but not in pyproject.toml"
     assert expected - listed == set(), "in pyproject.toml but not in environment.yml"
@@ -102,8 +115,8 @@ def test_the_comparison_catches_drift(pyproject, environment):
     drifted["project"]["dependencies"] = [d.replace("numpy>=1.24", "numpy>=2.0")
                                           for d in pyproject["project"]["dependencies"]]
     assert expected_conda_packages(drifted) != conda_packages(environment)[0]
-    fewer = {**environment, "dependencies": [d for d in environment["dependencies"] if d != "pygame"]}
-    assert conda_packages(fewer)[0] != expected_conda_packages(pyproject)
+    fewer = {**environment, "dependencies": [d for d in environment["dependencies"] if d != "numpy>=1.24"]}
+    assert conda_packages(fewer)[0] | _extras_listed_by_pip(conda_packages(fewer)[1]) != expected_conda_packages(pyproject)
 
 
 def test_version_and_typing_marker(pyproject):

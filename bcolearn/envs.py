@@ -80,13 +80,15 @@ def check_spaces(env: gym.Env) -> None:
     if not (isinstance(obs_space, gym.spaces.Box) and len(obs_space.shape) == 1):
         raise ValueError(
             f"{name} has observation space {obs_space}; bcolearn needs a flat Box (a vector). "
-            "Wrap the environment, e.g. with gymnasium.wrappers.FlattenObservation, or pick another task."
+            "Register a flattened version, gymnasium.register('MyTask-flat', entry_point=..., additional_wrappers="
+            "(gymnasium.wrappers.FlattenObservation.wrapper_spec(),)), and pass its id; or pick another task."
         )
     if isinstance(act_space, gym.spaces.Discrete):
         if int(act_space.start) != 0:
             raise ValueError(
                 f"{name} has actions {act_space} numbered from {int(act_space.start)}; bcolearn numbers discrete "
-                "actions 0 … n − 1. Wrap the environment with a gymnasium.ActionWrapper that adds the offset."
+                "actions 0 … n − 1. Register a version wrapped in a gymnasium.ActionWrapper that adds the offset "
+                "(gymnasium.register) and pass its id."
             )
         return
     if isinstance(act_space, gym.spaces.Box) and len(act_space.shape) == 1:

@@ -57,6 +57,21 @@ class BCOConfig:
     bc: BCConfig = field(default_factory=BCConfig)
     """Hyperparameters of the Behavioural Cloning step."""
 
+    @property
+    def passes(self) -> int:
+        """How many times the IDM and the policy are trained: 1 for BCO(0), 1 + iterations for BCO(α > 0)."""
+        return 1 + (self.iterations if self.alpha > 0 else 0)
+
+    @property
+    def steps_per_iteration(self) -> int:
+        """Policy steps each BCO(α) iteration adds, round(α·|I_pre|) (at least 1); 0 for BCO(0)."""
+        return max(1, int(round(self.alpha * self.pre_demo_steps))) if self.alpha > 0 else 0
+
+    @property
+    def env_steps(self) -> int:
+        """Environment steps a whole run takes (evaluation episodes not counted)."""
+        return self.pre_demo_steps + (self.passes - 1) * self.steps_per_iteration
+
     def __post_init__(self) -> None:
         validate(self)
         if not isinstance(self.idm, IDMConfig) or not isinstance(self.bc, BCConfig):
@@ -137,7 +152,6 @@ def train_bco(
     callbacks = list(callbacks)
     data = collect_transitions(env_id, random_policy(env_id, seed), config.pre_demo_steps, seed)
     steps = config.pre_demo_steps
-    n_iters = 1 + (config.iterations if config.alpha > 0 else 0)
     result: BCOResult | None = None
     stop = False
 
@@ -146,7 +160,7 @@ def train_bco(
         stop = notify(callbacks, row) or stop
         return stop
 
-    for it in range(n_iters):
+    for it in range(config.passes):
         tag = {"bco/iteration": it}
         idm = train_idm(data, config.idm, env_id=env_id, seed=seed, callbacks=[forward], extra_metrics=tag)
         if stop and result is not None:
@@ -170,9 +184,9 @@ def train_bco(
         if history is not None:
             result.history.extend(history)
         result.history.append(row)
-        if forward(row) or it == n_iters - 1:
+        if forward(row) or it == config.passes - 1:
             break
-        n_new = max(1, int(round(config.alpha * config.pre_demo_steps)))
+        n_new = config.steps_per_iteration
         explorer = NoisyPolicy(bc.policy, info, config.explore, np.random.default_rng([seed, it]))
         new = collect_transitions(env_id, explorer, n_new, seed + 100_003 * (it + 1))
         data = concat_transitions(data, new)

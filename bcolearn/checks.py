@@ -432,8 +432,7 @@ def check_bco_interactions(answer: Any, config: Any) -> CheckResult:
     Evaluation episodes are not counted, as in the paper and in ``history``'s ``env/steps``.
     """
     pre, alpha, iters = config.pre_demo_steps, config.alpha, config.iterations
-    per_iter = max(1, int(round(alpha * pre))) if alpha > 0 else 0
-    expected = pre + iters * per_iter
+    per_iter, expected = config.steps_per_iteration, config.env_steps
     value, problem = _as_number(answer, "the number of steps")
     if problem is not None:
         return problem

@@ -741,7 +741,7 @@ class BCOPanel(TrainingPanel):
         return _unused_without_alpha(values)
 
     def total_epochs(self, config: Any) -> int:
-        return _bco_iterations(config) * (config.idm.epochs + config.bc.epochs)
+        return config.passes * (config.idm.epochs + config.bc.epochs)
 
     def curve_layout(self, env_id: str) -> tuple[CurveAxes, ...]:
         idm = _action_metric(env_id, "idm")  # acc/idm or err/idm
@@ -756,7 +756,7 @@ class BCOPanel(TrainingPanel):
         )
 
     def x_max(self, config: Any) -> Mapping[str, float]:
-        steps = _bco_steps(config)
+        steps = config.env_steps
         return {"idm_loss": config.idm.epochs, "bc_loss": config.bc.epochs, "return": steps, "labels": steps}
 
     def train(self, settings: PanelSettings, config: Any, report: Callable[[str], list[Callback]]) -> TrainOutput:
@@ -776,16 +776,6 @@ def _action_metric(env_id: str, name: str) -> str:
     from bcolearn.envs import describe_env
 
     return f"{'acc' if describe_env(env_id).discrete else 'err'}/{name}"
-
-
-def _bco_iterations(config: Any) -> int:
-    """How many times BCO trains its IDM and policy: once for BCO(0), 1 + iterations for BCO(α > 0)."""
-    return 1 + (config.iterations if config.alpha > 0 else 0)
-
-
-def _bco_steps(config: Any) -> float:
-    """The environment steps a BCO run uses: |I_pre|, plus α·|I_pre| per improvement iteration."""
-    return config.pre_demo_steps * (1 + config.alpha * (_bco_iterations(config) - 1))
 
 
 def _unused_without_alpha(values: Mapping[str, Any]) -> set[str]:
@@ -829,7 +819,7 @@ class ComparePanel(TrainingPanel):
         return _unused_without_alpha(values)
 
     def total_epochs(self, config: Any) -> int:
-        return config.bc.epochs + _bco_iterations(config) * (config.idm.epochs + config.bc.epochs)
+        return config.bc.epochs + config.passes * (config.idm.epochs + config.bc.epochs)
 
     def curve_layout(self, env_id: str) -> tuple[CurveAxes, ...]:
         demo = _action_metric(env_id, "idm_demo")
@@ -846,7 +836,7 @@ class ComparePanel(TrainingPanel):
         )
 
     def x_max(self, config: Any) -> Mapping[str, float]:
-        return {"policy_loss": config.bc.epochs, "return": config.bc.epochs, "labels": _bco_steps(config)}
+        return {"policy_loss": config.bc.epochs, "return": config.bc.epochs, "labels": config.env_steps}
 
     def train(self, settings: PanelSettings, config: Any, report: Callable[[str], list[Callback]]) -> TrainOutput:
         from bcolearn.bc import train_bc

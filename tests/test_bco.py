@@ -132,3 +132,12 @@ def test_bco_on_a_task_that_is_not_bundled(line_env_id):
     expert = evaluate(go_to_zero, line_env_id, 20).mean
     rand = evaluate(random_policy(line_env_id, 0), line_env_id, 20).mean
     assert learnt > rand + 0.8 * (expert - rand)
+
+
+@pytest.mark.parametrize("alpha, iterations", [(0.0, 3), (0.5, 2), (0.333, 1)])
+def test_the_config_predicts_the_environment_steps_a_run_takes(cartpole_demos, alpha, iterations):
+    cfg = BCOConfig(pre_demo_steps=150, alpha=alpha, iterations=iterations, eval_episodes=1,
+                    idm=IDMConfig(epochs=1), bc=BCConfig(epochs=1))
+    res = train_bco(drop_actions(cartpole_demos), cfg, env_id="CartPole-v1", seed=0)
+    assert res.history.last("env/steps") == cfg.env_steps
+    assert len(res.history) == cfg.passes

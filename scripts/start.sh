@@ -2,8 +2,8 @@
 # Sets everything up and opens the course in JupyterLab.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install.sh
+py="$(bash scripts/install.sh | tail -n 1)"
 export SDL_VIDEODRIVER=dummy
 extra=()
 [ "$(id -u)" = 0 ] && extra=(--allow-root)  # JupyterLab refuses root without it
-exec python -m jupyterlab notebooks/ "${extra[@]}" "$@"
+exec "$py" -m jupyterlab notebooks/ "${extra[@]}" "$@"

@@ -5,15 +5,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/install.sh
+py="$(bash scripts/install.sh | tail -n 1)"
 # Headless Chromium for the browser test (Debian's package; nothing else can be downloaded here).
 if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 export SDL_VIDEODRIVER=dummy MPLBACKEND=Agg
 
-python -m pytest tests --cov=bcolearn --cov-report=term -p no:cacheprovider
+"$py" -m pytest tests --cov=bcolearn --cov-report=term -p no:cacheprovider
 for run in 1 2; do
     echo "== notebooks under nbval, run $run of 2 =="
-    python -m pytest --nbval-lax --nbval-current-env notebooks -p no:cacheprovider
+    "$py" -m pytest --nbval-lax --nbval-current-env notebooks -p no:cacheprovider
 done

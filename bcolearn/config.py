@@ -76,3 +76,86 @@ def with_updates(config: Any, **changes: Any) -> Any:
     Taught in notebook 03.
     """
     return dataclasses.replace(config, **changes)
+
+
+# --- Checkers for the arguments every public function takes (one place, one wording) -------------
+
+MAX_SEED = 2**32 - 1
+"""The largest seed bcolearn accepts: NumPy's legacy and torch's generators both take 32-bit seeds."""
+
+
+def check_seed(seed: object, name: str = "seed") -> int:
+    """Check a seed argument and return it as a plain ``int``.
+
+    Taught in notebook 02 (every public function that takes a seed uses it).
+
+    Args:
+        seed: the value to check: a whole number in ``[0, 2**32 - 1]`` (``int`` or a NumPy integer).
+        name: the parameter's name, used in the message.
+
+    Returns:
+        ``int(seed)``.
+
+    Raises:
+        TypeError: for None, bools, floats, strings and other non-integers.
+        ValueError: for a negative seed or one above ``2**32 - 1``.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{name} must be a whole number such as 0 or 42, got {seed!r} ({type(seed).__name__}).")
+    if not 0 <= int(seed) <= MAX_SEED:
+        raise ValueError(f"{name} must be between 0 and 2**32 - 1, got {seed!r}: pick a small seed such as 0.")
+    return int(seed)
+
+
+def check_count(value: object, name: str, *, low: int = 1, high: int | None = None) -> int:
+    """Check a count argument (episodes, steps, demos) and return it as a plain ``int``.
+
+    Taught in notebook 02.
+
+    Args:
+        value: the value to check: a whole number (``int`` or a NumPy integer), not a bool.
+        name: the parameter's name, used in the message.
+        low: smallest valid value (inclusive).
+        high: largest valid value (inclusive), or None for no limit.
+
+    Returns:
+        ``int(value)``.
+
+    Raises:
+        TypeError: for None, bools, floats, strings and other non-integers.
+        ValueError: for a value outside ``[low, high]``.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__}).")
+    if int(value) < low or (high is not None and int(value) > high):
+        limits = f"at least {low}" if high is None else f"between {low} and {high}"
+        raise ValueError(f"{name} must be {limits}, got {value!r}.")
+    return int(value)
+
+
+def check_config(config: object, expected: type, *, default: Callable[[], Any] | None = None,
+                 where: str = "") -> Any:
+    """Check that ``config`` is an instance of the config dataclass ``expected`` (or None for a default).
+
+    Taught in notebook 03.
+
+    Args:
+        config: what the caller passed.
+        expected: the config class the function needs (e.g. ``BCConfig``).
+        default: called to make a default config when ``config`` is None (``expected()`` if not given).
+        where: the function's name, used in the message (``"train_bc"``).
+
+    Returns:
+        ``config``, or the default when it was None.
+
+    Raises:
+        TypeError: naming the class found, the class expected, and how to build one.
+    """
+    if config is None:
+        return default() if default is not None else expected()
+    if not isinstance(config, expected):
+        found = type(config).__name__
+        hint = f"{expected.__name__}(**your_dict)" if isinstance(config, dict) else f"{expected.__name__}(...)"
+        at = f"{where} needs" if where else "Expected"
+        raise TypeError(f"{at} a {expected.__name__}, got {found}: {config!r:.80}. Build one with {hint}.")
+    return config

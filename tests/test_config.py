@@ -9,7 +9,7 @@ import pytest
 
 from bcolearn.bc import BCConfig
 from bcolearn.bco import BCOConfig
-from bcolearn.config import param, validate, with_updates
+from bcolearn.config import check_config, check_count, check_seed, param, validate, with_updates
 from bcolearn.idm import IDMConfig
 
 CONFIGS = [BCConfig, IDMConfig, BCOConfig]
@@ -93,3 +93,43 @@ def test_param_records_metadata_for_widgets():
     validate(Toy(plain="anything"))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"Toy\.rate = 2\.0 is out of range: expected 0\.0 <= rate <= 1\.0 \(a rate\)"):
         validate(Toy(rate=2.0))
+
+
+# --- the shared argument checkers -----------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", [0, 7, np.int64(3), 2**32 - 1])
+def test_check_seed_accepts_whole_numbers_in_range(seed):
+    assert check_seed(seed) == int(seed) and type(check_seed(seed)) is int
+
+
+@pytest.mark.parametrize("seed, error, words", [
+    (-1, ValueError, "between 0 and 2**32 - 1, got -1"),
+    (2**64, ValueError, "got 18446744073709551616"),
+    (None, TypeError, "got None"),
+    ("0", TypeError, "got '0'"),
+    (1.5, TypeError, "got 1.5"),
+    (True, TypeError, "got True"),
+])
+def test_check_seed_names_the_parameter_and_the_bad_value(seed, error, words):
+    with pytest.raises(error, match="eval_seed") as caught:
+        check_seed(seed, "eval_seed")
+    assert words in str(caught.value)
+
+
+@pytest.mark.parametrize("value, error", [(0, ValueError), (None, TypeError), (True, TypeError), (2.0, TypeError),
+                                          (11, ValueError)])
+def test_check_count_rejects_bad_counts_by_name(value, error):
+    with pytest.raises(error, match="n_episodes"):
+        check_count(value, "n_episodes", high=10)
+    assert check_count(np.int32(10), "n_episodes", high=10) == 10
+
+
+def test_check_config_names_found_and_expected_classes():
+    from bcolearn.bc import BCConfig
+    from bcolearn.idm import IDMConfig
+
+    assert check_config(None, BCConfig) == BCConfig()
+    with pytest.raises(TypeError, match=r"train_bc needs a BCConfig, got IDMConfig.*BCConfig\(\.\.\.\)"):
+        check_config(IDMConfig(), BCConfig, where="train_bc")
+    with pytest.raises(TypeError, match=r"got dict.*BCConfig\(\*\*your_dict\)"):
+        check_config({"epochs": 3}, BCConfig, where="train_bc")

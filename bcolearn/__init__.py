@@ -18,15 +18,16 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "types": ["Trajectory", "StateTrajectory", "Transitions", "drop_actions", "to_transitions", "concat_transitions",
               "state_pairs", "check_demos"],
-    "envs": ["make_env", "describe_env", "EnvInfo", "seed_everything"],
-    "experts": ["load_expert", "EXPERTS", "REFERENCE_RETURNS"],
+    "envs": ["make_env", "describe_env", "EnvInfo", "seed_everything", "configure_torch"],
+    "tasks": ["Task", "TASKS", "get_task", "load_expert", "EXPERTS", "REFERENCE_RETURNS", "ReferenceReturns"],
     "rollout": ["collect_demos", "collect_state_demos", "collect_transitions", "random_policy", "NoisyPolicy",
                 "episode_returns"],
     "storage": ["save_demos", "load_demos", "save_policy", "load_policy"],
-    "evaluation": ["evaluate", "EvalResult", "normalised_score", "bootstrap_ci", "EVAL_SEED"],
+    "evaluation": ["evaluate", "EvalResult", "normalised_score", "bootstrap_ci", "EVAL_SEED", "check_made_for"],
     "nets": ["MLPPolicy", "InverseDynamicsModel"],
-    "bc": ["train_bc", "BCConfig", "TrainResult", "make_policy", "recommended_bc_config"],
-    "idm": ["train_idm", "IDMConfig", "IDMResult", "idm_metrics"],
+    "training": ["TrainResult", "History"],
+    "bc": ["train_bc", "BCConfig", "make_policy", "recommended_bc_config"],
+    "idm": ["train_idm", "IDMConfig", "IDMResult", "idm_metrics", "label_demos"],
     "bco": ["train_bco", "BCOConfig", "BCOResult", "recommended_bco_config"],
     "reinforce": ["train_reinforce", "ReinforceConfig"],
 }
@@ -47,16 +48,19 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # let type checkers and IDEs see the real names
-    from bcolearn.bc import BCConfig, TrainResult, make_policy, recommended_bc_config, train_bc  # noqa: F401
+    from bcolearn.bc import BCConfig, make_policy, recommended_bc_config, train_bc  # noqa: F401
     from bcolearn.bco import BCOConfig, BCOResult, recommended_bco_config, train_bco  # noqa: F401
-    from bcolearn.envs import EnvInfo, describe_env, make_env, seed_everything  # noqa: F401
-    from bcolearn.evaluation import EVAL_SEED, EvalResult, bootstrap_ci, evaluate, normalised_score  # noqa: F401
-    from bcolearn.experts import EXPERTS, REFERENCE_RETURNS, load_expert  # noqa: F401
-    from bcolearn.idm import IDMConfig, IDMResult, idm_metrics, train_idm  # noqa: F401
+    from bcolearn.envs import EnvInfo, configure_torch, describe_env, make_env, seed_everything  # noqa: F401
+    from bcolearn.evaluation import (EVAL_SEED, EvalResult, bootstrap_ci, check_made_for, evaluate,  # noqa: F401
+                                     normalised_score)
+    from bcolearn.idm import IDMConfig, IDMResult, idm_metrics, label_demos, train_idm  # noqa: F401
     from bcolearn.nets import InverseDynamicsModel, MLPPolicy  # noqa: F401
     from bcolearn.reinforce import ReinforceConfig, train_reinforce  # noqa: F401
     from bcolearn.rollout import (NoisyPolicy, collect_demos, collect_state_demos, collect_transitions,  # noqa: F401
                                   episode_returns, random_policy)
     from bcolearn.storage import load_demos, load_policy, save_demos, save_policy  # noqa: F401
+    from bcolearn.tasks import (EXPERTS, REFERENCE_RETURNS, TASKS, ReferenceReturns, Task, get_task,  # noqa: F401
+                                load_expert)
+    from bcolearn.training import History, TrainResult  # noqa: F401
     from bcolearn.types import (StateTrajectory, Trajectory, Transitions, check_demos, concat_transitions,  # noqa: F401
                                 drop_actions, state_pairs, to_transitions)

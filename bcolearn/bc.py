@@ -9,16 +9,19 @@ Taught in notebook 03.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from bcolearn.config import Callback, param, validate
+from bcolearn.config import Callback, check_config, check_seed, param, validate
 from bcolearn.envs import check_actions, describe_env
-from bcolearn.evaluation import EVAL_SEED, EvalResult, evaluate
+from bcolearn.evaluation import check_made_for, eval_metrics
 from bcolearn.nets import MLPPolicy
-from bcolearn.training import History, fit_supervised
+from bcolearn.tasks import find_task
+from bcolearn.training import TrainResult, fit_supervised, seeded
 from bcolearn.types import Trajectory, check_demos, to_transitions
+
+__all__ = ["BCConfig", "TrainResult", "make_policy", "recommended_bc_config", "train_bc"]
 
 
 @dataclass(frozen=True)
@@ -50,35 +53,16 @@ class BCConfig:
 
 
 def recommended_bc_config(env_id: str) -> BCConfig:
-    """BC settings measured to reach the bundled expert on each task with one.
-
-    Taught in notebook 06.
-
-    CartPole needs little (the defaults); the others have more varied states, so more epochs and
-    (Pendulum, continuous torque) a wider network. Measured in benchmarks/bench_core.py.
-    """
-    return {
-        "Acrobot-v1": BCConfig(epochs=100),
-        "MountainCar-v0": BCConfig(epochs=100),
-        "Pendulum-v1": BCConfig(epochs=100, hidden_size=64),
-        "LunarLander-v3": BCConfig(epochs=100, hidden_size=64),
-    }.get(env_id, BCConfig())
-
-
-@dataclass
-class TrainResult:
-    """A trained policy and what happened while training it.
+    """BC settings measured to reach the bundled expert on each task with one (``Task.bc_settings``).
 
     Taught in notebook 03.
+
+    CartPole needs little (the defaults); the others have more varied states, so more epochs and
+    (Pendulum, continuous torque) a wider network. Measured in benchmarks/bench_core.py. A task that is
+    not bundled gets the defaults.
     """
-
-    policy: MLPPolicy
-    history: History = field(default_factory=History)
-    """One row of namespaced metrics per epoch (or per BCO iteration)."""
-
-    def evaluate(self, n_episodes: int = 20, seed: int = EVAL_SEED) -> EvalResult:
-        """Evaluate the trained policy (see :func:`bcolearn.evaluate`)."""
-        return evaluate(self.policy, self.policy.info.env_id, n_episodes, seed)
+    task = find_task(env_id)
+    return BCConfig(**task.bc_settings) if task is not None else BCConfig()
 
 
 def make_policy(env_id: str, config: BCConfig, seed: int) -> MLPPolicy:
@@ -86,11 +70,10 @@ def make_policy(env_id: str, config: BCConfig, seed: int) -> MLPPolicy:
 
     Taught in notebook 03.
     """
-    import torch
-
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return MLPPolicy(describe_env(env_id), (config.hidden_size,) * config.n_layers, config.continuous_loss)
+    info = describe_env(env_id)
+    config = check_config(config, BCConfig, where="make_policy")
+    seed = check_seed(seed)
+    return seeded(seed, lambda: MLPPolicy(info, (config.hidden_size,) * config.n_layers, config.continuous_loss))
 
 
 def train_bc(
@@ -123,26 +106,23 @@ def train_bc(
         A :class:`TrainResult` with the policy and the per-epoch history.
 
     Raises:
-        ValueError: for empty, state-only or mis-shaped demos, or an invalid config.
+        TypeError: for a config of another class, a bad seed, or a ``policy`` that is not an MLPPolicy.
+        ValueError: for empty, state-only or mis-shaped demos, an invalid config, or a policy made for
+            another task.
     """
-    config = config or BCConfig()
     info = describe_env(env_id)
+    config = check_config(config, BCConfig, where="train_bc")
+    seed = check_seed(seed)
+    if policy is not None:
+        check_made_for(policy, env_id, where="train_bc", expected=MLPPolicy)
     demos = check_demos(demos, need_actions=True, obs_dim=info.obs_dim)
     data = to_transitions(demos)  # type: ignore[arg-type]
     check_actions(data.acts, info)
     policy = policy if policy is not None else make_policy(env_id, config, seed)
-    rng = np.random.default_rng(seed)
-
-    def eval_metrics() -> dict[str, float]:
-        res = evaluate(policy, env_id, config.eval_episodes, normalise=True)
-        out = {"eval/return_mean": res.mean, "eval/return_std": res.std}
-        if res.score is not None:
-            out["eval/score"] = res.score
-        return out
-
     history = fit_supervised(
         policy, policy.features(data.obs), data.acts,
-        epochs=config.epochs, lr=config.lr, batch_size=config.batch_size, rng=rng, name=metric_prefix,
-        callbacks=callbacks, evaluate_every=config.eval_every, evaluate=eval_metrics, start_metrics=extra_metrics,
+        epochs=config.epochs, lr=config.lr, batch_size=config.batch_size, rng=np.random.default_rng(seed),
+        name=metric_prefix, callbacks=callbacks, evaluate_every=config.eval_every,
+        evaluate=lambda: eval_metrics(policy, env_id, config.eval_episodes), start_metrics=extra_metrics,
     )
     return TrainResult(policy, history)

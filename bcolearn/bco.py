@@ -17,21 +17,23 @@ Taught in notebook 05.
 from __future__ import annotations
 
 import copy
-
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from bcolearn.bc import BCConfig, TrainResult, recommended_bc_config, train_bc
-from bcolearn.config import Callback, param, validate
+from bcolearn.bc import BCConfig, recommended_bc_config, train_bc
+from bcolearn.config import Callback, check_config, check_seed, param, validate
 from bcolearn.envs import check_actions, describe_env
-from bcolearn.evaluation import evaluate
-from bcolearn.idm import IDMConfig, train_idm
+from bcolearn.evaluation import eval_metrics
+from bcolearn.idm import IDMConfig, label_demos, train_idm
 from bcolearn.nets import InverseDynamicsModel
 from bcolearn.rollout import NoisyPolicy, collect_transitions, random_policy
-from bcolearn.training import action_metrics, notify
+from bcolearn.tasks import find_task
+from bcolearn.training import TrainResult, action_metrics, notify
 from bcolearn.types import StateTrajectory, Trajectory, check_demos, concat_transitions, state_pairs, to_transitions
+
+__all__ = ["BCOConfig", "BCOResult", "recommended_bco_config", "train_bco"]
 
 
 @dataclass(frozen=True)
@@ -83,19 +85,15 @@ def recommended_bco_config(env_id: str) -> BCOConfig:
 
     Taught in notebook 05.
 
-    CartPole: BCO(0) with 1,000 random steps is enough. Acrobot and MountainCar: random steps never
-    reach the states the expert swings through, so the IDM mislabels them; BCO(α = 1) fixes that
-    in a few iterations. Pendulum: 5,000 random steps; BCO(0) already reaches the expert on most
-    seeds, and three BCO(0.5) iterations repair the IDM on the others. Measured in
-    benchmarks/bench_core.py (3 seeds, 50 evaluation episodes each).
+    The settings are the task's ``Task.bco_settings`` (see :mod:`bcolearn.tasks`), with BC set by
+    :func:`~bcolearn.recommended_bc_config`. CartPole: BCO(0) with 1,000 random steps is enough. Acrobot and
+    MountainCar: random steps never reach the states the expert swings through, so the IDM mislabels them;
+    BCO(α = 1) fixes that in a few iterations. Pendulum: 5,000 random steps; BCO(0) already reaches the
+    expert on most seeds, and three BCO(0.5) iterations repair the IDM on the others. Measured in
+    benchmarks/bench_core.py (3 seeds, 50 evaluation episodes each). A task that is not bundled gets the defaults.
     """
-    bc = recommended_bc_config(env_id)
-    return {
-        "Acrobot-v1": BCOConfig(pre_demo_steps=2000, alpha=1.0, iterations=5, bc=bc),
-        "MountainCar-v0": BCOConfig(pre_demo_steps=2000, alpha=1.0, iterations=5, bc=bc),
-        "Pendulum-v1": BCOConfig(pre_demo_steps=5000, alpha=0.5, iterations=3, bc=bc),
-        "LunarLander-v3": BCOConfig(pre_demo_steps=5000, bc=bc),
-    }.get(env_id, BCOConfig(bc=bc))
+    task = find_task(env_id)
+    return BCOConfig(**(task.bco_settings if task is not None else {}), bc=recommended_bc_config(env_id))
 
 
 @dataclass
@@ -108,6 +106,10 @@ class BCOResult(TrainResult):
     idm: InverseDynamicsModel | None = None
     inferred_demos: list[Trajectory] = field(default_factory=list)
     """The state-only demos with the IDM's inferred actions, as last used for BC."""
+    env_steps: int = 0
+    """Environment steps the run spent (evaluation episodes not counted). Equal to the last history row's
+    ``env/steps``, except after a Stop in the middle of an iteration: the policy is then the last complete
+    iteration's, but the rollout already taken for the cut-short one counts too."""
 
 
 def train_bco(
@@ -139,9 +141,15 @@ def train_bco(
         A :class:`BCOResult`. ``history`` has one row per iteration: ``bco/iteration``,
         ``env/steps`` (interactions used so far), IDM loss and held-out accuracy or error,
         accuracy on the demos' true actions when given, BC loss and evaluation return.
+        ``env_steps`` is what the whole run spent.
+
+    Raises:
+        TypeError: for a config of another class or a bad seed.
+        ValueError: for demos or ``expert_acts`` that do not fit the task.
     """
-    config = config or BCOConfig()
     info = describe_env(env_id)
+    config = check_config(config, BCOConfig, where="train_bco")
+    seed = check_seed(seed)
     demos = check_demos(demos, obs_dim=info.obs_dim)
     true_acts = None
     if expert_acts is not None:
@@ -165,22 +173,22 @@ def train_bco(
         idm = train_idm(data, config.idm, env_id=env_id, seed=seed, callbacks=[forward], extra_metrics=tag)
         if stop and result is not None:
             break  # stopped mid-iteration: keep the last complete one
-        labelled = [Trajectory(obs=t.obs, acts=idm.model.predict(t.obs[:-1], t.obs[1:]), terminated=t.terminated)
-                    for t in demos]
+        labelled = label_demos(idm.model, demos)
         bc = train_bc(labelled, config.bc, env_id=env_id, seed=seed, callbacks=[forward], extra_metrics=tag,
                       policy=copy.deepcopy(result.policy) if result is not None else None)
         if stop and result is not None:
             break
-        ev = evaluate(bc.policy, env_id, config.eval_episodes)
+        ev = eval_metrics(bc.policy, env_id, config.eval_episodes)
+        score = ev.pop("eval/score", None)
         row = {**tag, "env/steps": steps, "loss/idm": idm.history.last("loss/idm"),
-               "loss/bc": bc.history.last("loss/bc"), "eval/return_mean": ev.mean, "eval/return_std": ev.std}
+               "loss/bc": bc.history.last("loss/bc"), **ev}
         row.update({k: v for k, v in idm.history[-1].items() if k.startswith(("acc/", "err/"))})
-        if ev.score is not None:
-            row["eval/score"] = ev.score
+        if score is not None:
+            row["eval/score"] = score
         if true_acts is not None:
             row.update(action_metrics(idm.model, idm.model.features(*state_pairs(demos)), true_acts, "idm_demo"))
         history = result.history if result is not None else None
-        result = BCOResult(bc.policy, idm=idm.model, inferred_demos=labelled)
+        result = BCOResult(bc.policy, idm=idm.model, inferred_demos=labelled, env_steps=steps)
         if history is not None:
             result.history.extend(history)
         result.history.append(row)
@@ -192,4 +200,5 @@ def train_bco(
         data = concat_transitions(data, new)
         steps += n_new
     assert result is not None
+    result.env_steps = steps  # what was spent, with a rollout taken for an iteration that Stop cut short
     return result

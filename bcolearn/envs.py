@@ -1,6 +1,8 @@
-"""Making, describing and seeding Gymnasium environments.
+"""Making, describing and seeding Gymnasium environments, and configuring torch once.
 
-Taught in notebook 01 (states, actions, rewards) and used by every later notebook.
+Taught in notebook 01 (states, actions, rewards) and used by every later notebook. What the package
+knows about each bundled task beyond its spaces (expert, reference returns, names) is in
+:mod:`bcolearn.tasks`.
 """
 
 from __future__ import annotations
@@ -9,9 +11,12 @@ import difflib
 import os
 import random
 from dataclasses import dataclass
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
+
+from bcolearn.config import check_seed
 
 # Rendering CartPole & co. needs pygame; with no screen (CI, a remote kernel) SDL must not look for one.
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
@@ -119,6 +124,8 @@ def make_env(env_id: str, seed: int | None = None, **kwargs: object) -> gym.Env:
         ValueError: for an unknown id or unsupported observation/action spaces.
     """
     _check_env_id(env_id)
+    if seed is not None:
+        seed = check_seed(seed)
     env = gym.make(env_id, **kwargs)
     try:
         check_spaces(env)
@@ -136,18 +143,41 @@ def describe_env(env: str | gym.Env) -> EnvInfo:
 
     Taught in notebook 01.
 
+    An id is described once and the answer cached (until the id is registered again), so calling this
+    in a loop costs nothing; the cached description's bound arrays are read-only.
+
     Args:
         env: a Gymnasium id or an environment made by :func:`make_env`.
 
     Returns:
         An :class:`EnvInfo`.
+
+    Raises:
+        ValueError: for an unknown id or unsupported spaces.
     """
-    if not isinstance(env, gym.Env):  # an id (anything else gets make_env's "Unknown environment id" error)
+    if isinstance(env, gym.Env):
+        return _describe(env)
+    _check_env_id(env)  # anything that is not a registered id gets make_env's "Unknown environment id" error
+    spec = gym.registry[env]
+    cached = _INFO_CACHE.get(env)
+    if cached is None or cached[0] is not spec:
         made = make_env(env)
         try:
-            return describe_env(made)
+            info = _describe(made)
         finally:
             made.close()
+        for bound in (info.act_low, info.act_high):
+            if bound is not None:
+                bound.flags.writeable = False
+        cached = _INFO_CACHE[env] = (spec, info)
+    return cached[1]
+
+
+_INFO_CACHE: dict[str, tuple[Any, EnvInfo]] = {}
+"""env id -> (the registry spec it was made from, its EnvInfo): re-registering an id makes a new one."""
+
+
+def _describe(env: gym.Env) -> EnvInfo:
     check_spaces(env)
     act_space = env.action_space
     discrete = isinstance(act_space, gym.spaces.Discrete)
@@ -164,11 +194,32 @@ def describe_env(env: str | gym.Env) -> EnvInfo:
     )
 
 
+_TORCH_CONFIGURED = False
+
+
+def configure_torch() -> None:
+    """Set torch up the package's way, once per process: one CPU thread.
+
+    Taught in notebook 01 (through :func:`seed_everything`).
+
+    Tiny networks on a laptop CPU run several times faster on one thread than on torch's default
+    (measured in benchmarks/bench_threads.py), with the same numbers. Called wherever the package first
+    needs torch (building a network, training, seeding); later calls do nothing, so a learner who sets
+    ``torch.set_num_threads(n)`` afterwards keeps their setting.
+    """
+    global _TORCH_CONFIGURED
+    if not _TORCH_CONFIGURED:
+        import torch
+
+        torch.set_num_threads(1)
+        _TORCH_CONFIGURED = True
+
+
 def seed_everything(seed: int) -> np.random.Generator:
     """Seed Python's, NumPy's and PyTorch's global generators; return a fresh NumPy Generator.
 
-    It also imports torch configured the package's way (one thread, see :mod:`bcolearn.nets`), so
-    a learner's own torch code after it runs as fast as the package's.
+    It also configures torch the package's way (:func:`configure_torch`: one thread), so a learner's
+    own torch code after it runs as fast as the package's.
 
     bcolearn functions take explicit seeds or generators, so this is only a safety net for
     learners' own code. Taught in notebook 01.
@@ -179,11 +230,9 @@ def seed_everything(seed: int) -> np.random.Generator:
     Returns:
         ``numpy.random.default_rng(seed)``.
     """
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+    seed = check_seed(seed)
+    configure_torch()
     import torch
-
-    import bcolearn.nets  # noqa: F401  (sets torch's thread count, once, for the whole package)
 
     random.seed(seed)
     np.random.seed(seed % 2**32)

@@ -8,16 +8,19 @@ Taught in notebook 04.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from bcolearn.config import Callback, param, validate
+from bcolearn.config import Callback, check_config, check_seed, param, validate
 from bcolearn.envs import check_actions, describe_env
+from bcolearn.evaluation import check_made_for
 from bcolearn.nets import INPUT_MODES, InverseDynamicsModel
-from bcolearn.training import History, action_metrics, fit_supervised
-from bcolearn.types import Transitions
+from bcolearn.training import History, action_metrics, fit_supervised, seeded
+from bcolearn.types import StateTrajectory, Trajectory, Transitions, check_demos
+
+__all__ = ["IDMConfig", "IDMResult", "idm_metrics", "label_demos", "make_idm", "split", "train_idm"]
 
 
 @dataclass(frozen=True)
@@ -63,11 +66,10 @@ def make_idm(env_id: str, config: IDMConfig, seed: int) -> InverseDynamicsModel:
 
     Taught in notebook 04.
     """
-    import torch
-
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return InverseDynamicsModel(describe_env(env_id), (config.hidden_size,) * config.n_layers, config.input_mode)
+    info = describe_env(env_id)
+    config = check_config(config, IDMConfig, where="make_idm")
+    seed = check_seed(seed)
+    return seeded(seed, lambda: InverseDynamicsModel(info, (config.hidden_size,) * config.n_layers, config.input_mode))
 
 
 def split(data: Transitions, val_fraction: float, rng: np.random.Generator) -> tuple[Transitions, Transitions | None]:
@@ -112,9 +114,17 @@ def train_idm(
 
     Returns:
         An :class:`IDMResult`.
+
+    Raises:
+        TypeError: for data that is not :class:`~bcolearn.Transitions`, a config of another class, a bad
+            seed, or a ``model`` that is not an InverseDynamicsModel.
+        ValueError: for transitions or a model from another task.
     """
-    config = config or IDMConfig()
     info = describe_env(env_id)
+    config = check_config(config, IDMConfig, where="train_idm")
+    seed = check_seed(seed)
+    if model is not None:
+        check_made_for(model, env_id, role="model", where="train_idm", expected=InverseDynamicsModel)
     if not isinstance(transitions, Transitions):
         raise TypeError(f"transitions must be a bcolearn Transitions, got {type(transitions).__name__}.")
     if transitions.obs.shape[1] != info.obs_dim:
@@ -144,3 +154,25 @@ def idm_metrics(model: InverseDynamicsModel, data: Transitions, name: str = "idm
     Taught in notebook 04.
     """
     return action_metrics(model, model.features(data.obs, data.next_obs), data.acts, name)
+
+
+def label_demos(idm: InverseDynamicsModel, demos: Sequence[StateTrajectory]) -> list[Trajectory]:
+    """The demos with the actions the IDM infers for each of their state pairs (s_t, s_{t+1}).
+
+    Taught in notebook 05 (where it is first written out as a list comprehension); BCO's step 3.
+
+    Args:
+        idm: a trained inverse dynamics model (``train_idm(...).model``).
+        demos: state-only (or action-labelled: their actions are ignored) trajectories of the IDM's task.
+
+    Returns:
+        One :class:`~bcolearn.Trajectory` per demo: the same states and ``terminated`` flag, inferred actions.
+
+    Raises:
+        TypeError: for an ``IDMResult`` ("pass result.model") or another object.
+        ValueError: for demos whose states do not fit the IDM.
+    """
+    if not isinstance(idm, InverseDynamicsModel):
+        check_made_for(idm, "", role="model", where="label_demos", expected=InverseDynamicsModel)
+    demos = check_demos(demos, obs_dim=idm.info.obs_dim)
+    return [Trajectory(obs=t.obs, acts=idm.predict(t.obs[:-1], t.obs[1:]), terminated=t.terminated) for t in demos]

@@ -2,7 +2,8 @@
 
 Discrete actions get logits and a cross-entropy loss; continuous actions get a mean squashed into
 the action bounds and either a squared-error loss or a Gaussian negative log-likelihood. That
-choice is made once, in :func:`make_head`.
+choice is made once, in :func:`make_head`. Each head also gives the policy's distribution over
+actions (:meth:`ActionHead.distribution`: a ``Categorical`` or a ``Normal``), which REINFORCE samples from.
 
 Taught in notebooks 03 (policies) and 04 (inverse dynamics models).
 """
@@ -17,11 +18,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from bcolearn.envs import EnvInfo
-
-# Tiny networks on a laptop CPU: one thread is several times faster than torch's default
-# (measured in benchmarks/bench_threads.py) and gives the same numbers. Decided here, once.
-torch.set_num_threads(1)
+from bcolearn.envs import EnvInfo, configure_torch
 
 
 class ActionHead(nn.Module):
@@ -44,6 +41,10 @@ class ActionHead(nn.Module):
         """Actions as a tensor of the dtype the loss expects."""
         raise NotImplementedError
 
+    def distribution(self, out: torch.Tensor) -> torch.distributions.Distribution:
+        """π(· | s) for each row of ``out``: its ``log_prob(acts)`` has shape (B,), ``sample()`` gives actions."""
+        raise NotImplementedError
+
 
 class DiscreteHead(ActionHead):
     """Logits over ``n`` actions; loss = cross-entropy −log softmax(z)_a; action = argmax.
@@ -63,6 +64,10 @@ class DiscreteHead(ActionHead):
 
     def target(self, acts: np.ndarray) -> torch.Tensor:
         return torch.as_tensor(acts, dtype=torch.long)
+
+    def distribution(self, out: torch.Tensor) -> torch.distributions.Categorical:
+        """softmax(z): a ``Categorical`` over the ``n`` actions."""
+        return torch.distributions.Categorical(logits=out)
 
 
 class ContinuousHead(ActionHead):
@@ -102,6 +107,18 @@ class ContinuousHead(ActionHead):
 
     def target(self, acts: np.ndarray) -> torch.Tensor:
         return torch.as_tensor(acts, dtype=torch.float32)
+
+    def distribution(self, out: torch.Tensor) -> torch.distributions.Independent:
+        """N(μ, σ²) per action dimension (``.mean``, ``.stddev``; ``log_prob`` sums over the dimensions).
+
+        Raises:
+            ValueError: for a head trained with the squared error, which learns no σ.
+        """
+        mean, log_std = self.mean_and_log_std(out)
+        if log_std is None:
+            raise ValueError("This head was trained with continuous_loss='mse', which learns only a mean: it has "
+                             "no distribution. Train with continuous_loss='nll' for a Gaussian policy.")
+        return torch.distributions.Independent(torch.distributions.Normal(mean, log_std.exp()), 1)
 
 
 def make_head(info: EnvInfo, continuous_loss: str = "mse") -> ActionHead:
@@ -154,6 +171,7 @@ class ActionModel(nn.Module):
     """
 
     def __init__(self, info: EnvInfo, in_dim: int, hidden_sizes: Sequence[int], continuous_loss: str) -> None:
+        configure_torch()
         super().__init__()
         self.info = info
         self.hidden_sizes = tuple(int(h) for h in hidden_sizes)
@@ -166,7 +184,12 @@ class ActionModel(nn.Module):
         """Raw outputs (logits, or pre-squash means) for features x of shape (B, in_dim)."""
         return self.net(self.norm(x))
 
-    def _predict(self, x: np.ndarray) -> np.ndarray:
+    def distribution(self, x: torch.Tensor) -> torch.distributions.Distribution:
+        """The head's distribution over actions for features x of shape (B, in_dim) (see :class:`ActionHead`)."""
+        return self.head.distribution(self(x))
+
+    def predict_features(self, x: np.ndarray) -> np.ndarray:
+        """The best action for each row of features ``x`` (N, in_dim), as a NumPy array."""
         with torch.no_grad():
             out = self.head.predict(self(torch.from_numpy(np.array(x, dtype=np.float32))))  # a copy: x may be read-only
         return out.numpy()
@@ -188,7 +211,7 @@ class MLPPolicy(ActionModel):
 
     def act_batch(self, obs: np.ndarray) -> np.ndarray:
         """Actions for observations of shape (B, obs_dim)."""
-        return self._predict(obs)
+        return self.predict_features(obs)
 
     def act(self, obs: np.ndarray) -> int | np.ndarray:
         """The action for one observation of shape (obs_dim,)."""
@@ -233,4 +256,4 @@ class InverseDynamicsModel(ActionModel):
 
     def predict(self, obs: np.ndarray, next_obs: np.ndarray) -> np.ndarray:
         """Inferred actions for pairs (s, s′), each of shape (N, obs_dim)."""
-        return self._predict(self.features(obs, next_obs))
+        return self.predict_features(self.features(obs, next_obs))

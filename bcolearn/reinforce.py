@@ -8,8 +8,8 @@ followed by high return more likely:
 where G_t = r_{t+1} + γ·r_{t+2} + … is the discounted return from step t on (the "reward to go"),
 standardised over the batch (a simple baseline that lowers the variance). Williams (1992).
 
-The policy is the package's :class:`~bcolearn.nets.MLPPolicy`: its head gives logits (discrete actions,
-a categorical distribution) or a mean and log standard deviation (continuous actions, a Gaussian).
+The policy is the package's :class:`~bcolearn.nets.MLPPolicy`: its head's distribution is a categorical
+one (discrete actions, from logits) or a Gaussian (continuous actions, a mean and a learnt standard deviation).
 
 Taught in notebook 01, where it is contrasted with imitation: it needs tens of thousands of
 environment steps where one demonstration has a few hundred.
@@ -23,14 +23,16 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from bcolearn.bc import TrainResult
-from bcolearn.config import Callback, param, validate
+from bcolearn.config import Callback, check_config, check_seed, param, validate
 from bcolearn.envs import describe_env
-from bcolearn.evaluation import evaluate
-from bcolearn.nets import ContinuousHead, MLPPolicy
+from bcolearn.evaluation import eval_metrics
+from bcolearn.nets import MLPPolicy
 from bcolearn.rollout import collect_demos
-from bcolearn.training import History, notify
+from bcolearn.training import History, TrainResult, notify, seeded
 from bcolearn.types import Trajectory
+
+__all__ = ["ReinforceConfig", "SamplingPolicy", "log_prob", "make_reinforce_policy", "reinforce_loss",
+           "rewards_to_go", "train_reinforce"]
 
 
 @dataclass(frozen=True)
@@ -73,24 +75,16 @@ class SamplingPolicy:
     def act_batch(self, obs: np.ndarray) -> np.ndarray:
         with torch.no_grad():
             out = self.policy(torch.as_tensor(np.asarray(obs, dtype=np.float32)))
-        if self.policy.info.discrete:
+        if self.policy.info.discrete:  # inverse-CDF sampling with the NumPy generator: a ~ softmax(z)
             probs = torch.softmax(out.double(), dim=-1).numpy()
             u = self.rng.random((len(obs), 1))
             return np.minimum((u > probs.cumsum(axis=1)).sum(axis=1), probs.shape[1] - 1)
-        mean, log_std = _mean_log_std(self.policy, out)
-        noise = self.rng.standard_normal(mean.shape).astype(np.float32)
-        return (mean + log_std.exp() * torch.as_tensor(noise)).numpy()
+        gauss = self.policy.head.distribution(out).base_dist  # a ~ N(μ, σ²) = μ + σ·ε, ε ~ N(0, 1)
+        noise = self.rng.standard_normal(tuple(gauss.loc.shape)).astype(np.float32)
+        return (gauss.loc + gauss.scale * torch.as_tensor(noise)).numpy()
 
     def __call__(self, obs: np.ndarray) -> int | np.ndarray:
         return self.act_batch(np.asarray(obs)[None])[0]
-
-
-def _mean_log_std(policy: MLPPolicy, out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    head = policy.head
-    assert isinstance(head, ContinuousHead)
-    mean, log_std = head.mean_and_log_std(out)
-    assert log_std is not None  # the policy was built with continuous_loss="nll"
-    return mean, log_std
 
 
 def log_prob(policy: MLPPolicy, obs: np.ndarray, acts: np.ndarray) -> torch.Tensor:
@@ -99,10 +93,9 @@ def log_prob(policy: MLPPolicy, obs: np.ndarray, acts: np.ndarray) -> torch.Tens
     Taught in notebook 01.
     """
     out = policy(torch.as_tensor(obs, dtype=torch.float32))
-    if policy.info.discrete:
+    if policy.info.discrete:  # = head.distribution(out).log_prob(acts) up to rounding; kept: the course's numbers
         return torch.log_softmax(out, dim=-1)[torch.arange(len(acts)), torch.as_tensor(acts)]
-    mean, log_std = _mean_log_std(policy, out)
-    return torch.distributions.Normal(mean, log_std.exp()).log_prob(torch.as_tensor(acts)).sum(dim=-1)
+    return policy.head.distribution(out).log_prob(torch.as_tensor(acts))
 
 
 def rewards_to_go(rews: Sequence[float], gamma: float) -> np.ndarray:
@@ -135,9 +128,10 @@ def make_reinforce_policy(env_id: str, config: ReinforceConfig, seed: int) -> ML
 
     Taught in notebook 01.
     """
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return MLPPolicy(describe_env(env_id), (config.hidden_size,) * config.n_layers, continuous_loss="nll")
+    info = describe_env(env_id)
+    config = check_config(config, ReinforceConfig, where="make_reinforce_policy")
+    seed = check_seed(seed)
+    return seeded(seed, lambda: MLPPolicy(info, (config.hidden_size,) * config.n_layers, continuous_loss="nll"))
 
 
 def train_reinforce(
@@ -168,12 +162,13 @@ def train_reinforce(
         A :class:`~bcolearn.bc.TrainResult` with the policy (acting greedily) and one history row per iteration.
 
     Raises:
-        ValueError: for an unknown environment, a negative seed or an invalid config.
+        TypeError: for a config of another class or a seed that is not a whole number.
+        ValueError: for an unknown environment or a negative seed.
     """
-    config = config or ReinforceConfig()
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
-    policy = make_reinforce_policy(env_id, config, int(seed))
+    describe_env(env_id)
+    config = check_config(config, ReinforceConfig, where="train_reinforce")
+    seed = check_seed(seed)
+    policy = make_reinforce_policy(env_id, config, seed)
     sampler = SamplingPolicy(policy, np.random.default_rng(seed))
     opt = torch.optim.Adam(policy.parameters(), lr=config.lr)
     history, steps, iteration = History(), 0, 0
@@ -196,10 +191,7 @@ def train_reinforce(
         }
         last = steps >= config.total_steps
         if config.eval_every and (iteration % config.eval_every == 0 or last):
-            res = evaluate(policy, env_id, config.eval_episodes)
-            row["eval/return_mean"] = res.mean
-            if res.score is not None:
-                row["eval/score"] = res.score
+            row.update(eval_metrics(policy, env_id, config.eval_episodes))
         history.append(row)
         if notify(callbacks, row):
             break

@@ -1,18 +1,45 @@
-"""The supervised training loop shared by Behavioural Cloning and the inverse dynamics model.
+"""The shared training kernel: what every algorithm's train function is built from.
 
-Both are supervised learning: minimise the action head's loss over minibatches with Adam.
-Taught from scratch in notebook 03; this is the package's version of that loop.
+- :class:`History` (one row of namespaced metrics per epoch or iteration) and :data:`X_KEYS`;
+- :class:`TrainResult` (a policy and its history);
+- :func:`seeded` (one seeded model builder), :func:`notify` (callbacks), :func:`action_metrics`;
+- :func:`fit_supervised`, the supervised loop shared by Behavioural Cloning and the inverse dynamics model:
+  minimise the action head's loss over minibatches with Adam. Taught from scratch in notebook 03; this is
+  the package's version of that loop.
+
+The evaluation row (:func:`bcolearn.evaluation.eval_metrics`) and the check that a network was made for
+the task (:func:`bcolearn.evaluation.check_made_for`) sit next to evaluation, which needs no torch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import torch
 
 from bcolearn.config import Callback
-from bcolearn.nets import ActionModel
+from bcolearn.envs import configure_torch
+from bcolearn.evaluation import EVAL_SEED, EvalResult, evaluate
+from bcolearn.nets import ActionModel, MLPPolicy
+
+X_KEYS = ("epoch", "iteration", "bco/iteration", "env/steps")
+"""The keys a row can be plotted against, in the order :meth:`History.series` picks the first present."""
+
+M = TypeVar("M", bound=torch.nn.Module)
+
+
+def seeded(seed: int, build: Callable[[], M]) -> M:
+    """``build()`` with torch's generator seeded by ``seed``, leaving the global generator as it was.
+
+    Taught in notebook 03 (every ``make_*`` builder uses it): the same seed gives the same initial weights.
+    """
+    configure_torch()
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return build()
 
 
 class History(list):
@@ -24,12 +51,12 @@ class History(list):
     def series(self, key: str, x: str = "auto") -> tuple[np.ndarray, np.ndarray]:
         """``(xs, ys)`` for every entry that has ``key`` (e.g. ``"eval/return_mean"``).
 
-        ``x="auto"`` takes the first of ``epoch``, ``iteration``, ``bco/iteration``, ``env/steps`` that
-        those rows have (BCO's history has no epochs, for example).
+        ``x="auto"`` takes the first of :data:`X_KEYS` (``epoch``, ``iteration``, ``bco/iteration``,
+        ``env/steps``) that those rows have (BCO's history has no epochs, for example).
         """
         rows = [row for row in self if key in row]
         if x == "auto":
-            x = next((k for k in ("epoch", "iteration", "bco/iteration", "env/steps") if rows and k in rows[0]), "epoch")
+            x = next((k for k in X_KEYS if rows and k in rows[0]), "epoch")
         if any(x not in row for row in rows):
             raise KeyError(f"Rows with {key!r} have no {x!r}; they have {sorted(rows[0])}.")
         return np.array([row[x] for row in rows]), np.array([row[key] for row in rows])
@@ -40,6 +67,22 @@ class History(list):
             if key in row:
                 return float(row[key])
         raise KeyError(f"No metric {key!r} recorded; have {sorted({k for r in self for k in r})}.")
+
+
+@dataclass
+class TrainResult:
+    """A trained policy and what happened while training it.
+
+    Taught in notebook 03.
+    """
+
+    policy: MLPPolicy
+    history: History = field(default_factory=History)
+    """One row of namespaced metrics per epoch (or per BCO iteration)."""
+
+    def evaluate(self, n_episodes: int = 20, seed: int = EVAL_SEED) -> EvalResult:
+        """Evaluate the trained policy (see :func:`bcolearn.evaluate`)."""
+        return evaluate(self.policy, self.policy.info.env_id, n_episodes, seed)
 
 
 def notify(callbacks: Iterable[Callback], metrics: dict[str, float]) -> bool:
@@ -55,7 +98,7 @@ def action_metrics(model: ActionModel, x: np.ndarray, acts: np.ndarray, name: st
 
     Taught in notebook 04.
     """
-    pred = model._predict(x)
+    pred = model.predict_features(x)
     if pred.shape != np.shape(acts):
         raise ValueError(f"True actions have shape {np.shape(acts)}, but the model predicts shape {pred.shape}.")
     if model.info.discrete:
@@ -103,6 +146,7 @@ def fit_supervised(
     Returns:
         A :class:`History` with one row per epoch.
     """
+    configure_torch()
     n = len(x)
     model.norm.fit(x)
     xt = torch.as_tensor(x, dtype=torch.float32)

@@ -7,9 +7,9 @@ import pytest
 
 from bcolearn.bc import BCConfig, TrainResult, make_policy, recommended_bc_config, train_bc
 from bcolearn.evaluation import evaluate
-from bcolearn.experts import EXPERTS, REFERENCE_RETURNS
+from bcolearn.idm import IDMConfig
+from bcolearn.tasks import EXPERTS, REFERENCE_RETURNS
 from bcolearn.nets import MLPPolicy
-from bcolearn.training import History
 from bcolearn.types import Trajectory, drop_actions
 
 FAST = BCConfig(epochs=2)
@@ -118,15 +118,6 @@ def test_make_policy_is_seeded():
     assert not all((x == y).all() for x, y in zip(a.state_dict().values(), c.state_dict().values()))
 
 
-def test_history_helpers():
-    h = History([{"epoch": 1, "loss/bc": 2.0}, {"epoch": 2, "loss/bc": 1.0, "eval/return_mean": 9.0}])
-    assert h.last("loss/bc") == 1.0 and h.last("eval/return_mean") == 9.0
-    with pytest.raises(KeyError, match=r"No metric 'acc/idm' recorded; have \['epoch', 'eval/return_mean'"):
-        h.last("acc/idm")
-    xs, ys = h.series("loss/bc")
-    assert xs.tolist() == [1, 2] and ys.tolist() == [2.0, 1.0]
-
-
 def test_recommended_configs():
     assert recommended_bc_config("CartPole-v1") == BCConfig()  # the defaults are tuned for CartPole
     assert all(isinstance(recommended_bc_config(e), BCConfig) for e in EXPERTS)
@@ -148,3 +139,52 @@ def test_bc_on_a_task_that_is_not_bundled(line_env_id):
     rand = evaluate(random_policy(line_env_id, 0), line_env_id, 20)
     assert learnt.score is None  # no reference returns for this task
     assert learnt.mean > rand.mean + 0.8 * (expert.mean - rand.mean)
+
+
+BAD_SEEDS = [-1, None, "0", 1.5, 2**64, True]
+
+
+@pytest.mark.parametrize("bad", BAD_SEEDS)
+def test_a_bad_seed_is_named(cartpole_demos, bad):
+    for call in (lambda: train_bc(cartpole_demos, FAST, env_id="CartPole-v1", seed=bad),
+                 lambda: make_policy("CartPole-v1", FAST, bad)):
+        with pytest.raises((TypeError, ValueError), match=r"^seed must be") as err:
+            call()
+        assert repr(bad) in str(err.value)
+
+
+@pytest.mark.parametrize("bad, found", [(IDMConfig(), "IDMConfig"), ({"epochs": 3}, "dict"), ("fast", "str")])
+def test_a_config_of_another_class_names_both_classes(cartpole_demos, bad, found):
+    with pytest.raises(TypeError, match=rf"train_bc needs a BCConfig, got {found}.*Build one with BCConfig\("):
+        train_bc(cartpole_demos, bad, env_id="CartPole-v1", seed=0)
+    from bcolearn.bco import BCOConfig
+
+    with pytest.raises(TypeError, match=r"train_bc needs a BCConfig, got BCOConfig"):
+        train_bc(cartpole_demos, BCOConfig(), env_id="CartPole-v1", seed=0)
+
+
+def test_a_policy_from_another_task_names_both_tasks(cartpole_demos):
+    acrobot = make_policy("Acrobot-v1", FAST, 0)
+    with pytest.raises(ValueError, match=r"made for Acrobot-v1, but train_bc was asked to use it on CartPole-v1"):
+        train_bc(cartpole_demos, FAST, env_id="CartPole-v1", seed=0, policy=acrobot)
+
+
+def test_a_policy_from_a_task_of_the_same_sizes_is_not_trained_silently(cartpole_demos):
+    import gymnasium as gym
+
+    gym.register("bcolearn-tests/TwinPole-v0", entry_point="gymnasium.envs.classic_control:CartPoleEnv",
+                 max_episode_steps=500)
+    try:
+        twin = make_policy("bcolearn-tests/TwinPole-v0", FAST, 0)  # 4 observations, 2 actions: sizes match
+        with pytest.raises(ValueError, match=r"made for bcolearn-tests/TwinPole-v0, .* on CartPole-v1"):
+            train_bc(cartpole_demos, FAST, env_id="CartPole-v1", seed=0, policy=twin)
+    finally:
+        gym.registry.pop("bcolearn-tests/TwinPole-v0", None)
+
+
+def test_a_result_or_another_object_as_policy_says_what_to_pass(cartpole_demos):
+    result = train_bc(cartpole_demos, BCConfig(epochs=1), env_id="CartPole-v1", seed=0)
+    with pytest.raises(TypeError, match=r"got a TrainResult as its policy; pass result\.policy"):
+        train_bc(cartpole_demos, FAST, env_id="CartPole-v1", seed=0, policy=result)
+    with pytest.raises(TypeError, match=r"train_bc needs its policy to be a MLPPolicy, got 'left' \(str\)"):
+        train_bc(cartpole_demos, FAST, env_id="CartPole-v1", seed=0, policy="left")

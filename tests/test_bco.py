@@ -8,7 +8,7 @@ import pytest
 from bcolearn.bc import BCConfig
 from bcolearn.bco import BCOConfig, BCOResult, recommended_bco_config, train_bco
 from bcolearn.evaluation import evaluate
-from bcolearn.experts import EXPERTS, REFERENCE_RETURNS
+from bcolearn.tasks import EXPERTS, REFERENCE_RETURNS
 from bcolearn.idm import IDMConfig
 from bcolearn.nets import InverseDynamicsModel, MLPPolicy
 from bcolearn.types import StateTrajectory, Trajectory, drop_actions
@@ -141,3 +141,54 @@ def test_the_config_predicts_the_environment_steps_a_run_takes(cartpole_demos, a
     res = train_bco(drop_actions(cartpole_demos), cfg, env_id="CartPole-v1", seed=0)
     assert res.history.last("env/steps") == cfg.env_steps
     assert len(res.history) == cfg.passes
+
+
+# One evaluation episode per iteration (from the review of the stop logic).
+TINY_ONE_EPISODE = BCOConfig(pre_demo_steps=200, alpha=0.5, iterations=2, eval_episodes=1, idm=IDMConfig(epochs=3),
+                             bc=BCConfig(epochs=3))
+
+
+def test_a_stop_during_the_bc_phase_returns_the_previous_iterations_policy_unchanged(cartpole_demos):
+    states = drop_actions(cartpole_demos)
+    first = train_bco(states, TINY_ONE_EPISODE, env_id="CartPole-v1", seed=0, callbacks=[lambda m: "env/steps" in m])
+    stopped = train_bco(states, TINY_ONE_EPISODE, env_id="CartPole-v1", seed=0,
+                        callbacks=[lambda m: m.get("bco/iteration") == 1 and m.get("epoch") == 2 and "loss/bc" in m])
+    obs = cartpole_demos[0].obs
+    assert len(stopped.history) == 1
+    np.testing.assert_array_equal(stopped.policy.act_batch(obs), first.policy.act_batch(obs))
+    for a, b in zip(stopped.policy.parameters(), first.policy.parameters()):
+        assert np.array_equal(a.detach().numpy(), b.detach().numpy())
+
+
+def test_expert_acts_of_the_wrong_shape_are_rejected(pendulum_demos):
+    with pytest.raises(ValueError, match=r"floats of shape \(T, act_dim\)"):
+        train_bco(drop_actions(pendulum_demos), TINY_ONE_EPISODE, env_id="Pendulum-v1", seed=0,
+                  expert_acts=[t.acts[:, 0] for t in pendulum_demos])
+
+
+def test_the_result_reports_the_interactions_spent_even_after_a_stop(cartpole_demos):
+    """Issue 9: a stop during iteration 1 comes after its rollout was taken: those steps were spent."""
+    states = drop_actions(cartpole_demos)
+    full = train_bco(states, TINY, env_id="CartPole-v1", seed=0)
+    assert full.env_steps == full.history.last("env/steps") == TINY.env_steps == 400
+    # Stop at iteration 0's summary: no further rollout was taken.
+    at_summary = train_bco(states, TINY, env_id="CartPole-v1", seed=0, callbacks=[lambda m: "env/steps" in m])
+    assert at_summary.env_steps == at_summary.history.last("env/steps") == 200
+    # Stop in iteration 1's IDM phase: its 100 policy steps were taken; the policy is iteration 0's.
+    mid = train_bco(states, TINY, env_id="CartPole-v1", seed=0,
+                    callbacks=[lambda m: m.get("bco/iteration") == 1 and "loss/idm" in m])
+    assert len(mid.history) == 1 and mid.history.last("env/steps") == 200
+    assert mid.env_steps == 300
+
+
+@pytest.mark.parametrize("bad", [-1, None, "0", 1.5, 2**64, True])
+def test_a_bad_seed_is_named(cartpole_demos, bad):
+    with pytest.raises((TypeError, ValueError), match=r"^seed must be") as err:
+        train_bco(drop_actions(cartpole_demos), TINY, env_id="CartPole-v1", seed=bad)
+    assert repr(bad) in str(err.value)
+
+
+@pytest.mark.parametrize("bad, found", [(BCConfig(), "BCConfig"), (IDMConfig(), "IDMConfig"), ({"alpha": 1}, "dict")])
+def test_a_config_of_another_class_names_both_classes(cartpole_demos, bad, found):
+    with pytest.raises(TypeError, match=rf"train_bco needs a BCOConfig, got {found}.*Build one with BCOConfig\("):
+        train_bco(drop_actions(cartpole_demos), bad, env_id="CartPole-v1", seed=0)

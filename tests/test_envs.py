@@ -138,7 +138,40 @@ def test_seed_everything_seeds_all_global_generators():
     assert draws() != a
 
 
-@pytest.mark.parametrize("bad", [-1, 1.5, "0", None])
-def test_seed_everything_rejects_bad_seeds(bad):
-    with pytest.raises(ValueError, match=r"seed must be a non-negative integer"):
-        seed_everything(bad)  # type: ignore[arg-type]
+@pytest.mark.parametrize("bad", [-1, 1.5, "0", None, True, 2**64])
+def test_seed_everything_and_make_env_reject_bad_seeds(bad):
+    calls = [lambda: seed_everything(bad)] + ([lambda: make_env("CartPole-v1", seed=bad)] if bad is not None else [])
+    for call in calls:  # make_env takes seed=None: an unseeded environment
+        with pytest.raises((TypeError, ValueError), match=r"seed must be") as err:
+            call()
+        assert repr(bad) in str(err.value)
+
+
+@pytest.mark.filterwarnings("ignore:.*Overriding environment:UserWarning")
+def test_describe_env_is_cached_per_id_until_the_id_is_registered_again():
+    import gymnasium as gym
+
+    a, b = describe_env("Pendulum-v1"), describe_env("Pendulum-v1")
+    assert a is b  # no new environment per call
+    with pytest.raises(ValueError, match="read-only"):
+        a.act_low[0] = 5.0  # the shared description cannot be changed by accident
+    gym.register("bcolearn-tests/Grow-v0", entry_point="gymnasium.envs.classic_control:CartPoleEnv", max_episode_steps=7)
+    try:
+        assert describe_env("bcolearn-tests/Grow-v0").max_episode_steps == 7
+        gym.register("bcolearn-tests/Grow-v0", entry_point="gymnasium.envs.classic_control:CartPoleEnv",
+                     max_episode_steps=9)
+        assert describe_env("bcolearn-tests/Grow-v0").max_episode_steps == 9
+    finally:
+        gym.registry.pop("bcolearn-tests/Grow-v0", None)
+
+
+def test_torch_is_configured_once_where_it_is_first_needed_not_on_import():
+    import subprocess
+    import sys
+
+    code = ("import torch; torch.set_num_threads(2); import bcolearn.nets, bcolearn.training; "
+            "n0 = torch.get_num_threads(); import bcolearn as bl; bl.make_policy('CartPole-v1', bl.BCConfig(), 0); "
+            "n1 = torch.get_num_threads(); torch.set_num_threads(2); bl.configure_torch(); "
+            "bl.make_policy('CartPole-v1', bl.BCConfig(), 0); print(n0, n1, torch.get_num_threads())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["2", "1", "2"]  # importing sets nothing; the first network sets 1; a learner's later choice stays

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bcolearn.evaluation import EVAL_SEED, EvalResult, bootstrap_ci, evaluate, normalised_score
-from bcolearn.experts import REFERENCE_RETURNS, load_expert
+from bcolearn.evaluation import EVAL_SEED, EvalResult, bootstrap_ci, check_made_for, eval_metrics, evaluate, normalised_score
+from bcolearn.tasks import REFERENCE_RETURNS, load_expert
 from bcolearn.rollout import collect_demos, episode_returns, random_policy
 
 
@@ -114,3 +114,58 @@ def test_format_score_never_prints_negative_zero():
     assert format_score(-0.001) == "0.00"
     assert format_score(-0.5) == "-0.50"
     assert format_score(0.987) == "0.99"
+
+
+def test_swapped_policy_and_env_id_get_a_hint():
+    expert = load_expert("CartPole-v1")
+    with pytest.raises(ValueError, match=r"were the policy and env_id swapped"):
+        evaluate("CartPole-v1", expert, 1)  # type: ignore[arg-type]
+
+
+def test_a_policy_from_another_task_names_both_tasks():
+    from bcolearn.bc import BCConfig, make_policy
+
+    with pytest.raises(ValueError, match=r"policy was made for Acrobot-v1, but evaluate was asked to use it on "
+                                         r"CartPole-v1: pass a policy made for CartPole-v1, or env_id='Acrobot-v1'"):
+        evaluate(make_policy("Acrobot-v1", BCConfig(), 0), "CartPole-v1", 1)
+
+
+def test_a_result_instead_of_its_policy_says_pass_result_policy(cartpole_demos):
+    from bcolearn.bc import BCConfig, train_bc
+
+    result = train_bc(cartpole_demos, BCConfig(epochs=1), env_id="CartPole-v1", seed=0)
+    with pytest.raises(TypeError, match=r"evaluate got a TrainResult as its policy; pass result\.policy"):
+        evaluate(result, "CartPole-v1", 1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [None, "left", 3])
+def test_something_that_cannot_act_is_named(bad):
+    with pytest.raises(TypeError, match=rf"evaluate needs a policy: a function from one observation .* got {bad!r}"):
+        evaluate(bad, "CartPole-v1", 1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [True, None, 0, 2.0, "3"])
+def test_a_bad_episode_count_is_named(bad):
+    with pytest.raises((TypeError, ValueError), match=r"^n_episodes must be") as err:
+        evaluate(load_expert("CartPole-v1"), "CartPole-v1", bad)
+    assert repr(bad) in str(err.value)
+
+
+@pytest.mark.parametrize("bad", [-1, None, "0", 1.5, 2**64, True])
+def test_a_bad_seed_is_named(bad):
+    with pytest.raises((TypeError, ValueError), match=r"^seed must be") as err:
+        evaluate(load_expert("CartPole-v1"), "CartPole-v1", 1, seed=bad)
+    assert repr(bad) in str(err.value)
+
+
+def test_check_made_for_accepts_plain_functions_and_the_right_task():
+    from bcolearn.bc import BCConfig, make_policy
+
+    check_made_for(load_expert("CartPole-v1"), "CartPole-v1")
+    check_made_for(make_policy("CartPole-v1", BCConfig(), 0), "CartPole-v1")
+
+
+def test_eval_metrics_is_one_row_of_namespaced_metrics(line_env_id):
+    row = eval_metrics(load_expert("CartPole-v1"), "CartPole-v1", 2)
+    assert row == {"eval/return_mean": 500.0, "eval/return_std": 0.0, "eval/score": 1.0}
+    assert set(eval_metrics(lambda o: 1, line_env_id, 2)) == {"eval/return_mean", "eval/return_std"}  # no reference

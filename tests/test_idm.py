@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bcolearn.idm import IDMConfig, IDMResult, idm_metrics, split, train_idm
+from bcolearn.bc import BCConfig
+from bcolearn.idm import IDMConfig, IDMResult, idm_metrics, label_demos, make_idm, split, train_idm
 from bcolearn.nets import InverseDynamicsModel
 from bcolearn.rollout import collect_transitions, random_policy
-from bcolearn.types import Transitions, to_transitions
+from bcolearn.types import StateTrajectory, Trajectory, Transitions, drop_actions, to_transitions
 
 FAST = IDMConfig(epochs=2)
 
@@ -92,3 +93,51 @@ def test_bad_inputs(cartpole_random, cartpole_demos):
         train_idm(shifted, FAST, env_id="CartPole-v1", seed=0)
     with pytest.raises(ValueError, match=r"Unknown environment id 'Cartpole-v1'\. Did you mean 'CartPole-v1'"):
         train_idm(train, FAST, env_id="Cartpole-v1", seed=0)
+
+
+@pytest.mark.parametrize("bad", [-1, None, "0", 1.5, 2**64, True])
+def test_a_bad_seed_is_named(cartpole_random, bad):
+    for call in (lambda: train_idm(cartpole_random[0], FAST, env_id="CartPole-v1", seed=bad),
+                 lambda: make_idm("CartPole-v1", FAST, bad)):
+        with pytest.raises((TypeError, ValueError), match=r"^seed must be") as err:
+            call()
+        assert repr(bad) in str(err.value)
+
+
+@pytest.mark.parametrize("bad, found", [(BCConfig(), "BCConfig"), ({"epochs": 3}, "dict")])
+def test_a_config_of_another_class_names_both_classes(cartpole_random, bad, found):
+    with pytest.raises(TypeError, match=rf"train_idm needs a IDMConfig, got {found}.*Build one with IDMConfig\("):
+        train_idm(cartpole_random[0], bad, env_id="CartPole-v1", seed=0)
+
+
+def test_a_model_from_another_task_or_of_another_kind_is_named(cartpole_random):
+    from bcolearn.bc import make_policy
+
+    train = cartpole_random[0]
+    with pytest.raises(ValueError, match=r"model was made for Acrobot-v1, but train_idm was asked to use it on "
+                                         r"CartPole-v1"):
+        train_idm(train, FAST, env_id="CartPole-v1", seed=0, model=make_idm("Acrobot-v1", FAST, 0))
+    result = train_idm(train, IDMConfig(epochs=1), env_id="CartPole-v1", seed=0)
+    with pytest.raises(TypeError, match=r"got a IDMResult as its model; pass result\.model"):
+        train_idm(train, FAST, env_id="CartPole-v1", seed=0, model=result)
+    with pytest.raises(TypeError, match=r"needs its model to be a InverseDynamicsModel, got MLPPolicy"):
+        train_idm(train, FAST, env_id="CartPole-v1", seed=0, model=make_policy("CartPole-v1", BCConfig(), 0))
+
+
+def test_label_demos_infers_one_action_per_state_pair(cartpole_random, cartpole_demos):
+    idm = train_idm(cartpole_random[0], FAST, env_id="CartPole-v1", seed=0).model
+    states = drop_actions(cartpole_demos)
+    (labelled,) = label_demos(idm, states)
+    assert type(labelled) is Trajectory and labelled.terminated == states[0].terminated
+    np.testing.assert_array_equal(labelled.obs, states[0].obs)
+    np.testing.assert_array_equal(labelled.acts, idm.predict(states[0].obs[:-1], states[0].obs[1:]))
+    # Action-labelled demos: their actions are ignored.
+    np.testing.assert_array_equal(label_demos(idm, cartpole_demos)[0].acts, labelled.acts)
+
+
+def test_label_demos_names_what_is_wrong(cartpole_random, pendulum_demos):
+    result = train_idm(cartpole_random[0], IDMConfig(epochs=1), env_id="CartPole-v1", seed=0)
+    with pytest.raises(TypeError, match=r"got a IDMResult as its model; pass result\.model"):
+        label_demos(result, pendulum_demos)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"observations of size 3, but the environment's are of size 4"):
+        label_demos(result.model, [StateTrajectory(obs=t.obs) for t in pendulum_demos])

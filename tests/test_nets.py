@@ -141,3 +141,33 @@ def test_discrete_head_learns_a_threshold():
     fit_supervised(pol, x, acts, epochs=30, lr=1e-2, batch_size=64, rng=rng, name="t")
     assert np.mean(pol.act_batch(x) == acts) > 0.95
     assert math.isfinite(F.cross_entropy(pol(torch.as_tensor(x)), torch.as_tensor(acts)).item())
+
+
+def test_heads_give_their_distribution_over_actions():
+    torch.manual_seed(0)
+    logits = torch.randn(5, 3)
+    dist = DiscreteHead(3).distribution(logits)
+    assert isinstance(dist, torch.distributions.Categorical)
+    torch.testing.assert_close(dist.probs, torch.softmax(logits, -1))
+    head = ContinuousHead(LOW, HIGH, "nll")
+    out = torch.tensor([[0.3, -0.2, 0.1, -1.0], [1.0, 2.0, 9.0, -9.0]])
+    gauss = head.distribution(out)
+    mean, log_std = head.mean_and_log_std(out)
+    torch.testing.assert_close(gauss.mean, mean)
+    torch.testing.assert_close(gauss.stddev, log_std.exp())
+    target = torch.tensor([[0.5, 0.2], [-1.0, 0.9]])
+    assert gauss.log_prob(target).shape == (2,)  # one log-probability per row: summed over action dimensions
+    torch.testing.assert_close(-gauss.log_prob(target).mean(), head.loss(out, target))
+
+
+def test_an_mse_head_has_no_distribution_and_says_why():
+    with pytest.raises(ValueError, match=r"continuous_loss='mse'.*Train with continuous_loss='nll'"):
+        ContinuousHead(LOW, HIGH, "mse").distribution(torch.zeros(1, 2))
+
+
+def test_a_model_gives_the_distribution_of_its_head():
+    torch.manual_seed(0)
+    pol = MLPPolicy(PENDULUM, (8,), continuous_loss="nll")
+    x = torch.zeros(4, 3)
+    torch.testing.assert_close(pol.distribution(x).mean, pol.head.distribution(pol(x)).mean)
+    np.testing.assert_array_equal(pol.predict_features(np.zeros((4, 3))), pol.act_batch(np.zeros((4, 3))))

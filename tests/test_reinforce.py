@@ -23,9 +23,17 @@ def test_config_rejects_out_of_range_values(bad):
         ReinforceConfig(**bad)
 
 
-def test_negative_seed_is_rejected():
-    with pytest.raises(ValueError, match="seed"):
-        train_reinforce("CartPole-v1", ReinforceConfig(total_steps=10), seed=-1)
+@pytest.mark.parametrize("bad", [-1, None, "0", 1.5, 2**64, True])
+def test_a_bad_seed_is_named(bad):
+    with pytest.raises((TypeError, ValueError), match=r"^seed must be") as err:
+        train_reinforce("CartPole-v1", ReinforceConfig(total_steps=10), seed=bad)
+    assert repr(bad) in str(err.value)
+
+
+@pytest.mark.parametrize("bad, found", [({"total_steps": 10}, "dict"), (3, "int")])
+def test_a_config_of_another_class_names_both_classes(bad, found):
+    with pytest.raises(TypeError, match=rf"train_reinforce needs a ReinforceConfig, got {found}"):
+        train_reinforce("CartPole-v1", bad, seed=0)
 
 
 def test_log_prob_matches_torch_distributions():

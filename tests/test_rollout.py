@@ -209,3 +209,36 @@ def test_episode_returns(cartpole_demos):
     np.testing.assert_array_equal(episode_returns(demos), [-200.0, -200.0])
     with pytest.raises(ValueError, match=r"state-only"):
         episode_returns(collect_state_demos("CartPole-v1", random_policy("CartPole-v1", 0), 1, seed=0))
+
+
+# Moved from tests/test_review_fixes.py (defects found in the final code review).
+def test_noisy_policy_accepts_a_plain_function_returning_a_float_for_a_1d_action():
+    info = describe_env("Pendulum-v1")
+    noisy = NoisyPolicy(lambda o: 0.5, info, 0.5, np.random.default_rng(0))
+    demos = collect_demos("Pendulum-v1", noisy, 1, seed=0)
+    assert demos[0].acts.shape == (200, 1)
+    assert np.any(demos[0].acts == 0.5) and np.any(demos[0].acts != 0.5)
+
+
+@pytest.mark.parametrize("action", [np.array([1]), np.array([1.0]), 1.0, np.int64(1)])
+def test_a_discrete_action_given_as_a_one_element_array_or_whole_float_is_accepted(action):
+    demos = collect_demos("CartPole-v1", lambda o: action, 1, seed=0)
+    assert set(demos[0].acts.tolist()) == {1}
+
+
+@pytest.mark.parametrize("action", [float("nan"), 0.5, np.array([0, 1]), "left"])
+def test_a_bad_discrete_action_gives_a_readable_error(action):
+    with pytest.raises(ValueError, match=r"expects one integer in \[0, 2\)"):
+        collect_demos("CartPole-v1", lambda o: action, 1, seed=0)
+
+
+def test_a_batched_policy_returning_the_wrong_number_of_actions_is_rejected():
+    class Short:
+        def __call__(self, obs):
+            return 0
+
+        def act_batch(self, obs):
+            return np.zeros(len(obs) - 1, dtype=np.int64)
+
+    with pytest.raises(ValueError, match=r"returned \d+ actions for \d+ observations"):
+        act_batch(Short(), np.zeros((3, 4), np.float32))

@@ -350,3 +350,14 @@ def test_policy_file_that_does_not_describe_its_weights(tmp_path, change, match)
     torch.save(payload, tmp_path / "p.pt")
     with pytest.raises(ValueError, match=match):
         load_policy(tmp_path / "p.pt")
+
+
+# Moved from tests/test_review_fixes.py (defects found in the final code review).
+def test_load_demos_rejects_actions_the_environment_cannot_take(tmp_path, cartpole_demos):
+    path = save_demos(tmp_path / "d.npz", cartpole_demos, env_id="CartPole-v1")
+    with np.load(path) as npz:
+        data = {k: npz[k] for k in npz.files}
+    data["acts"] = data["acts"] + 5
+    np.savez(path, **data)
+    with pytest.raises(ValueError, match=r"discrete actions 0 … 1"):
+        load_demos(path)

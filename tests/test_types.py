@@ -150,3 +150,9 @@ def test_short_reprs_show_shapes_not_arrays():
         "Trajectory(T=2, obs (3, 1), acts (2, 1) float32, terminated=False)"
     assert repr(drop_actions([t])[0]) == "StateTrajectory(T=3, obs (4, 2), terminated=True)"
     assert repr(to_transitions([t])) == "Transitions(N=3, obs (3, 2), acts (3,) int64, next_obs (3, 2), 1 terminal)"
+
+
+# Moved from tests/test_review_fixes.py (defects found in the final code review).
+def test_terminated_must_be_a_bool():
+    with pytest.raises(ValueError, match=r"terminated must be True or False"):
+        StateTrajectory(obs=np.zeros((3, 2)), terminated="no")  # type: ignore[arg-type]

@@ -68,7 +68,7 @@ def recommended_bc_config(env_id: str) -> BCConfig:
 def make_policy(env_id: str, config: BCConfig, seed: int) -> MLPPolicy:
     """A freshly initialised policy for ``env_id``, its weights drawn from ``seed``.
 
-    Taught in notebook 03.
+    Used behind the scenes in notebook 03.
     """
     info = describe_env(env_id)
     config = check_config(config, BCConfig, where="make_policy")

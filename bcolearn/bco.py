@@ -100,7 +100,7 @@ def recommended_bco_config(env_id: str) -> BCOConfig:
 class BCOResult(TrainResult):
     """The BCO policy, its last inverse dynamics model, and one history row per iteration.
 
-    Taught in notebook 05.
+    Used behind the scenes in notebook 05.
     """
 
     idm: InverseDynamicsModel | None = None

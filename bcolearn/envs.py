@@ -27,7 +27,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 class EnvInfo:
     """What a learner needs to know about an environment's spaces.
 
-    Taught in notebook 01.
+    Used behind the scenes in notebook 01.
     """
 
     env_id: str
@@ -75,7 +75,7 @@ def _check_env_id(env_id: str) -> None:
 def check_spaces(env: gym.Env) -> None:
     """Raise a clear error unless observations are a flat Box and actions are Discrete or Box.
 
-    Taught in notebook 01.
+    Used behind the scenes in notebook 01.
 
     Raises:
         ValueError: if the environment's spaces are not supported by bcolearn.
@@ -200,7 +200,7 @@ _TORCH_CONFIGURED = False
 def configure_torch() -> None:
     """Set torch up the package's way, once per process: one CPU thread.
 
-    Taught in notebook 01 (through :func:`seed_everything`).
+    Used behind the scenes in notebook 01 (through :func:`seed_everything`).
 
     Tiny networks on a laptop CPU run several times faster on one thread than on torch's default
     (measured in benchmarks/bench_threads.py), with the same numbers. Called wherever the package first
@@ -243,7 +243,7 @@ def seed_everything(seed: int) -> np.random.Generator:
 def check_actions(acts: np.ndarray, info: EnvInfo) -> None:
     """Raise a clear ValueError if ``acts`` could not have been taken in the environment ``info`` describes.
 
-    Taught in notebook 03.
+    Used behind the scenes in notebook 03.
     """
     if info.discrete:
         if acts.ndim != 1 or acts.min() < 0 or acts.max() >= info.n_actions:

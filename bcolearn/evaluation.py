@@ -77,7 +77,7 @@ def normalised_score(value: float | np.ndarray, env_id: str) -> float | np.ndarr
 def format_score(score: float) -> str:
     """A normalised score with two decimals, without the confusing "-0.00" of a score just below zero.
 
-    Taught in notebook 06.
+    Used behind the scenes in notebook 06.
     """
     return f"{0.0 if abs(score) < 0.005 else score:.2f}"
 
@@ -86,7 +86,7 @@ def format_score(score: float) -> str:
 class EvalResult:
     """Returns of a policy over seeded episodes, with their summary.
 
-    Taught in notebook 06.
+    Used behind the scenes in notebook 06.
     """
 
     env_id: str
@@ -110,7 +110,7 @@ def check_made_for(obj: object, env_id: str, *, role: str = "policy", where: str
                    expected: type | None = None) -> None:
     """Check that ``obj`` is a usable ``role`` for ``env_id``, before any of it reaches torch.
 
-    Taught in notebook 03 (every function that takes a policy or a model uses it).
+    Used behind the scenes in notebook 03 (every function that takes a policy or a model uses it).
 
     Args:
         obj: what the caller passed (a policy, or an inverse dynamics model).
@@ -174,7 +174,7 @@ def evaluate(
 def eval_metrics(policy: Policy, env_id: str, n_episodes: int) -> dict[str, float]:
     """One evaluation as a row of metrics: ``eval/return_mean``, ``eval/return_std`` and ``eval/score``.
 
-    Taught in notebook 03 (the rows ``train_bc`` reports with ``eval_every``). ``eval/score`` only for a task
+    Used behind the scenes in notebook 03 (the rows ``train_bc`` reports with ``eval_every``). ``eval/score`` only for a task
     with reference returns.
     """
     res = evaluate(policy, env_id, n_episodes, normalise=True)
@@ -187,7 +187,7 @@ def eval_metrics(policy: Policy, env_id: str, n_episodes: int) -> dict[str, floa
 def measure(env_id: str, n_episodes: int = 100) -> ReferenceReturns:
     """Measure the random and expert mean returns the way :data:`bcolearn.REFERENCE_RETURNS` records them.
 
-    Taught in notebook 06.
+    For maintainers (``python -m bcolearn.evaluation measure``); the numbers it gives are quoted in notebook 06.
     """
     expert = evaluate(load_expert(env_id), env_id, n_episodes=n_episodes, normalise=False)
     rand = evaluate(random_policy(env_id, seed=0), env_id, n_episodes=n_episodes, normalise=False)

@@ -53,7 +53,7 @@ class IDMConfig:
 class IDMResult:
     """A trained inverse dynamics model and its per-epoch history.
 
-    Taught in notebook 04.
+    Used behind the scenes in notebook 04.
     """
 
     model: InverseDynamicsModel
@@ -64,7 +64,7 @@ class IDMResult:
 def make_idm(env_id: str, config: IDMConfig, seed: int) -> InverseDynamicsModel:
     """A freshly initialised inverse dynamics model, its weights drawn from ``seed``.
 
-    Taught in notebook 04.
+    Used behind the scenes in notebook 04.
     """
     info = describe_env(env_id)
     config = check_config(config, IDMConfig, where="make_idm")

@@ -24,7 +24,7 @@ from bcolearn.envs import EnvInfo, configure_torch
 class ActionHead(nn.Module):
     """Turns the network's raw output into actions and a training loss.
 
-    Taught in notebook 03.
+    Used behind the scenes in notebook 03.
     """
 
     out_dim: int
@@ -49,7 +49,7 @@ class ActionHead(nn.Module):
 class DiscreteHead(ActionHead):
     """Logits over ``n`` actions; loss = cross-entropy −log softmax(z)_a; action = argmax.
 
-    Taught in notebook 03.
+    Used behind the scenes in notebook 03.
     """
 
     def __init__(self, n_actions: int) -> None:
@@ -73,7 +73,7 @@ class DiscreteHead(ActionHead):
 class ContinuousHead(ActionHead):
     """A mean kept inside [low, high] by ``mid + half·tanh(z)``; MSE or Gaussian NLL loss.
 
-    Taught in notebook 03.
+    Used behind the scenes in notebook 03.
 
     With ``loss="nll"`` the network also outputs a log standard deviation per action dimension
     and the loss is −log N(a; μ, σ²) = ½((a − μ)/σ)² + log σ + ½ log 2π.
@@ -124,7 +124,7 @@ class ContinuousHead(ActionHead):
 def make_head(info: EnvInfo, continuous_loss: str = "mse") -> ActionHead:
     """The one place where the action space picks the head and the loss.
 
-    Taught in notebook 03.
+    Used behind the scenes in notebook 03.
     """
     if info.discrete:
         return DiscreteHead(info.n_actions)
@@ -135,7 +135,7 @@ def make_head(info: EnvInfo, continuous_loss: str = "mse") -> ActionHead:
 def mlp(in_dim: int, out_dim: int, hidden_sizes: Sequence[int]) -> nn.Sequential:
     """A multilayer perceptron with tanh hidden units.
 
-    Taught in notebook 03.
+    Used behind the scenes in notebook 03.
     """
     layers: list[nn.Module] = []
     for h in hidden_sizes:
@@ -148,7 +148,7 @@ def mlp(in_dim: int, out_dim: int, hidden_sizes: Sequence[int]) -> nn.Sequential
 class Normaliser(nn.Module):
     """Standardises inputs with a mean and standard deviation fitted on training data.
 
-    Taught in notebook 04.
+    Used behind the scenes in notebook 04.
     """
 
     def __init__(self, dim: int) -> None:
@@ -167,7 +167,7 @@ class Normaliser(nn.Module):
 class ActionModel(nn.Module):
     """Features → normaliser → MLP → action head: what a policy and an IDM have in common.
 
-    Taught in notebook 03.
+    Used behind the scenes in notebook 03.
     """
 
     def __init__(self, info: EnvInfo, in_dim: int, hidden_sizes: Sequence[int], continuous_loss: str) -> None:
@@ -199,7 +199,7 @@ class MLPPolicy(ActionModel):
     """A policy π(a | s): an MLP on normalised observations.
 
     Call it on one observation to get one action (greedy for discrete actions, the mean for
-    continuous ones), or use :meth:`act_batch` on a batch. Taught in notebook 03.
+    continuous ones), or use :meth:`act_batch` on a batch. Used behind the scenes in notebook 03.
     """
 
     def __init__(self, info: EnvInfo, hidden_sizes: Sequence[int] = (64, 64), continuous_loss: str = "mse") -> None:
@@ -232,7 +232,7 @@ class InverseDynamicsModel(ActionModel):
     """An inverse dynamics model p(a | s, s′): which action took the agent from s to s′?
 
     ``input_mode="delta"`` feeds (s, s′ − s), which makes the action's effect stand out;
-    ``"concat"`` feeds (s, s′). Taught in notebook 04.
+    ``"concat"`` feeds (s, s′). Used behind the scenes in notebook 04.
     """
 
     def __init__(

@@ -66,7 +66,7 @@ class ReinforceConfig:
 class SamplingPolicy:
     """Acts by sampling from π_θ(· | s) with a seeded generator (the greedy policy only exploits).
 
-    Taught in notebook 01.
+    Used behind the scenes in notebook 01.
     """
 
     def __init__(self, policy: MLPPolicy, rng: np.random.Generator) -> None:
@@ -90,7 +90,7 @@ class SamplingPolicy:
 def log_prob(policy: MLPPolicy, obs: np.ndarray, acts: np.ndarray) -> torch.Tensor:
     """log π_θ(a | s) for a batch: shape (N,), differentiable in the policy's weights.
 
-    Taught in notebook 01.
+    Used behind the scenes in notebook 01.
     """
     out = policy(torch.as_tensor(obs, dtype=torch.float32))
     if policy.info.discrete:  # = head.distribution(out).log_prob(acts) up to rounding; kept: the course's numbers
@@ -101,7 +101,7 @@ def log_prob(policy: MLPPolicy, obs: np.ndarray, acts: np.ndarray) -> torch.Tens
 def rewards_to_go(rews: Sequence[float], gamma: float) -> np.ndarray:
     """G_t = r_{t+1} + γ·G_{t+1} for every step t of one episode, computed backwards; shape (T,).
 
-    Taught in notebook 01.
+    Used behind the scenes in notebook 01.
     """
     out = np.zeros(len(rews))
     running = 0.0
@@ -126,7 +126,7 @@ def reinforce_loss(policy: MLPPolicy, episodes: Sequence[Trajectory], gamma: flo
 def make_reinforce_policy(env_id: str, config: ReinforceConfig, seed: int) -> MLPPolicy:
     """A freshly initialised stochastic-ready policy (continuous actions get a learnt log std).
 
-    Taught in notebook 01.
+    Used behind the scenes in notebook 01.
     """
     info = describe_env(env_id)
     config = check_config(config, ReinforceConfig, where="make_reinforce_policy")

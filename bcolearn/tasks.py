@@ -32,7 +32,7 @@ Expert = Callable[[np.ndarray], "int | np.ndarray"]
 class ReferenceReturns:
     """Mean undiscounted return of a uniform random policy and of the bundled expert.
 
-    Taught in notebook 06.
+    Used behind the scenes in notebook 06.
     """
 
     random: float
@@ -49,7 +49,7 @@ def _frozen(mapping: Mapping | None = None) -> Mapping:
 class Task:
     """Everything bcolearn knows about one bundled task.
 
-    Taught in notebook 01.
+    Used behind the scenes in notebook 01 (:func:`load_expert` reads it).
     """
 
     env_id: str
@@ -82,7 +82,7 @@ class Task:
 def cartpole_expert(obs: np.ndarray) -> int:
     """CartPole-v1: push the cart towards the side the pole is falling to.
 
-    Taught in notebook 01.
+    Used behind the scenes in notebook 01.
 
     A linear state-feedback rule, ``u = θ + 0.5·θ̇ + 0.05·x + 0.2·ẋ``: push right (action 1)
     when ``u > 0``, else left (0). The angle terms keep the pole up; the small cart terms stop the
@@ -95,7 +95,7 @@ def cartpole_expert(obs: np.ndarray) -> int:
 def acrobot_expert(obs: np.ndarray) -> int:
     """Acrobot-v1: pump energy into the swing by torquing along the elbow's motion.
 
-    Taught in notebook 05.
+    Used behind the scenes in notebook 05.
 
     Applies +1 torque (action 2) when ``θ̇₂ − 0.5·θ̇₁ > 0``, else −1 (action 0): the torque
     then does positive work on the lower link, so each swing goes higher until the tip clears the line.
@@ -107,7 +107,7 @@ def acrobot_expert(obs: np.ndarray) -> int:
 def mountaincar_expert(obs: np.ndarray) -> int:
     """MountainCar-v0: always push in the direction the car is already moving.
 
-    Taught in notebook 01.
+    Used behind the scenes in notebook 01.
 
     The engine is too weak to climb directly; pushing along the velocity (action 2 right, 0 left)
     adds energy every step, so the car rocks higher on each swing until it reaches the flag.
@@ -118,7 +118,7 @@ def mountaincar_expert(obs: np.ndarray) -> int:
 def pendulum_expert(obs: np.ndarray) -> np.ndarray:
     """Pendulum-v1: energy-pumping swing-up, then a PD controller to balance upright.
 
-    Taught in notebook 03.
+    Used behind the scenes in notebook 03.
 
     With θ = 0 upright, Pendulum-v1 moves as ``θ̈ = 15·sin θ + 3·u`` (g = 10, m = l = 1), so
     ``E = ½·θ̇² + 15·cos θ`` is conserved without torque and equals 15 at rest upright. Far from the
@@ -138,7 +138,7 @@ def pendulum_expert(obs: np.ndarray) -> np.ndarray:
 def lunarlander_expert(obs: np.ndarray) -> int:
     """LunarLander-v3: lean towards the pad and descend more slowly near the ground.
 
-    Taught in notebook 01.
+    Used behind the scenes in notebook 01.
 
     Two proportional-derivative loops decide which engine to fire. Attitude: the lander should
     lean so that its thrust pulls it back over the pad, ``angle* = clip(0.4·x + 0.8·vx, ±0.4)``;
@@ -218,7 +218,7 @@ def _bundled() -> str:
 def get_task(env_id: str) -> Task:
     """The :class:`Task` record of a bundled task.
 
-    Taught in notebook 01.
+    Used behind the scenes in notebook 01.
 
     Raises:
         TypeError: if ``env_id`` is not a string (a list of ids, say).
@@ -235,7 +235,7 @@ def get_task(env_id: str) -> Task:
 def find_task(env_id: str) -> Task | None:
     """The :class:`Task` record of ``env_id``, or None for a task bcolearn does not bundle.
 
-    Taught in notebook 06 (a task without a record has no reference returns or recommended settings).
+    Used behind the scenes in notebook 06 (a task without a record has no reference returns or recommended settings).
     """
     return TASKS.get(env_id) if isinstance(env_id, str) else None
 

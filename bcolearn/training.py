@@ -45,7 +45,7 @@ def seeded(seed: int, build: Callable[[], M]) -> M:
 class History(list):
     """A list of metric dicts, one per epoch or iteration, with a helper to read one series.
 
-    Taught in notebook 03.
+    Used behind the scenes in notebook 03.
     """
 
     def series(self, key: str, x: str = "auto") -> tuple[np.ndarray, np.ndarray]:
@@ -73,7 +73,7 @@ class History(list):
 class TrainResult:
     """A trained policy and what happened while training it.
 
-    Taught in notebook 03.
+    Used behind the scenes in notebook 03.
     """
 
     policy: MLPPolicy
@@ -96,7 +96,7 @@ def notify(callbacks: Iterable[Callback], metrics: dict[str, float]) -> bool:
 def action_metrics(model: ActionModel, x: np.ndarray, acts: np.ndarray, name: str) -> dict[str, float]:
     """Accuracy (discrete, ``acc/NAME``) or mean absolute error (continuous, ``err/NAME``).
 
-    Taught in notebook 04.
+    Used behind the scenes in notebook 04.
     """
     pred = model.predict_features(x)
     if pred.shape != np.shape(acts):
@@ -123,7 +123,7 @@ def fit_supervised(
 ) -> History:
     """Train ``model`` to predict ``acts`` from features ``x`` by minibatch Adam.
 
-    Taught in notebook 03.
+    Used behind the scenes in notebook 03.
 
     The loss is the head's: cross-entropy −log π(a|x) for discrete actions, ‖μ(x) − a‖² or the
     Gaussian NLL for continuous ones (see :mod:`bcolearn.nets`). Minibatches are drawn by ``rng``,

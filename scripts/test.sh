@@ -12,6 +12,7 @@ if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -
 fi
 export SDL_VIDEODRIVER=dummy MPLBACKEND=Agg
 
+"$py" -c 'import sys; from importlinter.cli import lint_imports; sys.exit(lint_imports(no_cache=True, no_logo=True))'  # architecture contracts (pyproject.toml)
 "$py" -m pytest tests --cov=bcolearn --cov-report=term -p no:cacheprovider
 for run in 1 2; do
     echo "== notebooks under nbval, run $run of 2 =="

@@ -196,7 +196,7 @@ def train_bco(
             break
         n_new = config.steps_per_iteration
         explorer = NoisyPolicy(bc.policy, info, config.explore, np.random.default_rng([seed, it]))
-        new = collect_transitions(env_id, explorer, n_new, seed + 100_003 * (it + 1))
+        new = collect_transitions(env_id, explorer, n_new, (seed + 100_003 * (it + 1)) % 2**32)
         data = concat_transitions(data, new)
         steps += n_new
     assert result is not None

@@ -175,7 +175,7 @@ def train_reinforce(
     while steps < config.total_steps:
         iteration += 1
         # Fresh start states every iteration, and none shared with another training seed.
-        first = (int(seed) + 1) * 10_000_000 + (iteration - 1) * config.episodes_per_iter
+        first = ((seed + 1) * 10_000_000 + (iteration - 1) * config.episodes_per_iter) % 2**32  # a valid seed
         episodes = collect_demos(env_id, sampler, config.episodes_per_iter, seed=first)
         steps += sum(len(ep) for ep in episodes)
         loss = reinforce_loss(policy, episodes, config.gamma)

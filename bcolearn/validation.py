@@ -127,7 +127,9 @@ def as_float_array(name: str, value: object, ndim: int, *, where: str = "") -> n
 
 
 def as_actions(value: object, *, name: str = "acts", where: str = "") -> np.ndarray:
-    """Convert actions: integers ``>= 0`` of shape (T,) (discrete) or floats of shape (T, act_dim) (continuous).
+    """Convert actions: integers of shape (T,) (discrete) or floats of shape (T, act_dim) (continuous).
+
+    Whether they are in a task's range is checked where the task is known (``bcolearn.envs.check_actions``).
 
     Taught in notebook 02.
 
@@ -135,8 +137,8 @@ def as_actions(value: object, *, name: str = "acts", where: str = "") -> np.ndar
         int64 of shape (T,), or float32 of shape (T, act_dim).
 
     Raises:
-        ValueError: for any other shape or dtype, negative discrete actions, unsigned integers too large
-            for int64, or non-finite continuous actions.
+        ValueError: for any other shape or dtype, unsigned integers too large for int64 (they would wrap
+            around to negative numbers), or non-finite continuous actions.
     """
     arr = as_array(name, value, where=where)
     if arr.ndim == 1 and arr.dtype.kind in "iu":
@@ -144,10 +146,6 @@ def as_actions(value: object, *, name: str = "acts", where: str = "") -> np.ndar
             index, bad = _first_bad(arr, arr <= _INT64_MAX)
             raise ValueError(f"{where}{name}{_where(index)} = {bad} is too large for a discrete action (int64); "
                              "discrete actions are numbered 0 … n − 1.")
-        if arr.size and arr.dtype.kind == "i" and int(arr.min()) < 0:
-            index, bad = _first_bad(arr, arr >= 0)
-            raise ValueError(f"{where}{name}{_where(index)} = {bad} is negative; discrete actions are numbered "
-                             "0 … n − 1.")
         return arr.astype(np.int64)
     if arr.ndim == 2:
         return as_float_array(name, arr, 2, where=where)

@@ -147,5 +147,6 @@ def refuse_unreadable(path: Path, what: str, error: Exception, again: str) -> No
         message = (f"{path} is not a readable {what}: it holds pickled Python objects{found}, which bcolearn never "
                    f"loads because loading them can run any code. Use only files that bcolearn saved. {again}")
     else:
-        message = f"{path} is not a readable {what} ({type(error).__name__}: {detail}); it may be truncated or corrupt. {again}"
+        message = (f"{path} is not a readable {what} ({type(error).__name__}: {detail}); it may be truncated or "
+                   f"corrupt. {again}")
     raise ValueError(message) from cause

@@ -18,8 +18,8 @@ import numpy as np
 
 from bcolearn.config import check_count, check_seed
 from bcolearn.envs import EnvInfo, describe_env, make_env
-from bcolearn.policies import (BatchPolicy, Policy, _to_env_action, act_batch, check_env_info, check_policy,  # noqa: F401
-                               check_rng, env_actions)
+from bcolearn.policies import (BatchPolicy, Policy, _to_env_action, act_batch,  # noqa: F401  (re-exported)
+                               check_env_info, check_policy, check_rng, env_actions)
 from bcolearn.types import StateTrajectory, Trajectory, Transitions, check_demos, drop_actions, to_transitions
 
 DEFAULT_MAX_STEPS = 1000

@@ -242,14 +242,16 @@ def _check_policy_payload(path: Path, payload: dict) -> tuple[EnvInfo, tuple[int
     found = {k: tuple(v.shape) for k, v in state.items()}
     described = f"a policy for {info.env_id} with hidden sizes {list(hidden)}"
     if set(found) != set(expected):
-        raise ValueError(f"{path} describes {described}, but its weights do not fit: missing {sorted(set(expected) - set(found))}"
-                         f", unexpected {sorted(set(found) - set(expected))}. Save the policy again.")
+        raise ValueError(f"{path} describes {described}, but its weights do not fit: missing "
+                         f"{sorted(set(expected) - set(found))}, unexpected {sorted(set(found) - set(expected))}. "
+                         "Save the policy again.")
     for key, shape in expected.items():
         if found[key] != shape:
             raise ValueError(f"{path} describes {described}, which needs {key} of shape {shape}, but the file's is "
                              f"{found[key]}. Save the policy again.")
         if not state[key].is_floating_point():
-            raise ValueError(f"{path} has weights {key} of dtype {state[key].dtype}; expected floats. Save the policy again.")
+            raise ValueError(f"{path} has weights {key} of dtype {state[key].dtype}; expected floats. "
+                             "Save the policy again.")
         bad = int((~torch.isfinite(state[key])).sum())
         if bad:
             raise ValueError(f"{path} has {bad} NaN or infinite value(s) in its weights {key}; such a policy "
@@ -280,7 +282,8 @@ def load_policy(path: str | os.PathLike) -> object:
         payload = torch.load(path, weights_only=True, map_location="cpu")
     except Exception as e:  # noqa: BLE001  # a damaged file can fail anywhere in torch's zip reader or unpickler
         refuse_unreadable(path, "bcolearn policy file", e, "Save the policy again.")
-    if not isinstance(payload, dict) or not isinstance(payload.get("format"), str) or payload["format"] != POLICY_FORMAT:
+    if not isinstance(payload, dict) or not isinstance(payload.get("format"), str) \
+            or payload["format"] != POLICY_FORMAT:
         raise ValueError(f"{path} is not a {POLICY_FORMAT} file.")
     info, hidden, loss, state = _check_policy_payload(path, payload)
     policy = MLPPolicy(info, hidden, loss)

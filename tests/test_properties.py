@@ -103,7 +103,8 @@ def test_trajectory_accepts_or_names_the_field(T, d, data, terminated):
 
 
 @FAST
-@given(obs=lists_or_arrays(st.one_of(arrays(), st.integers(1, 4).flatmap(lambda n: shaped((n, 2))))), terminated=st.one_of(st.booleans(), st.floats(), st.none()))
+@given(obs=lists_or_arrays(st.one_of(arrays(), st.integers(1, 4).flatmap(lambda n: shaped((n, 2))))),
+       terminated=st.one_of(st.booleans(), st.floats(), st.none()))
 def test_state_trajectory_accepts_or_names_the_field(obs, terminated):
     context = strict()
     try:

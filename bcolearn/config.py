@@ -64,7 +64,8 @@ def validate(config: object) -> None:
         if isinstance(f.default, int) and not isinstance(value, (int, np.integer)):
             raise ValueError(f"{cls}.{f.name} must be a whole number, got {value!r}: {meta['doc']}.")
         low, high = meta["low"], meta["high"]
-        if not np.isfinite(value) or (low is not None and value < low) or (high is not None and value > high):
+        finite = isinstance(value, (int, np.integer)) or np.isfinite(value)  # isfinite fails on ints beyond int64
+        if not finite or (low is not None and value < low) or (high is not None and value > high):
             raise ValueError(
                 f"{cls}.{f.name} = {value!r} is out of range: expected {low} <= {f.name} <= {high} ({meta['doc']})."
             )

@@ -19,6 +19,7 @@ import numpy as np
 from bcolearn.config import check_count, check_seed
 from bcolearn.envs import EnvInfo, describe_env
 from bcolearn.rollout import Policy, collect_demos, episode_returns, random_policy
+from bcolearn.policies import check_policy
 from bcolearn.tasks import REFERENCE_RETURNS, TASKS, ReferenceReturns, find_task, load_expert
 
 EVAL_SEED = 1_000_000
@@ -131,9 +132,8 @@ def check_made_for(obj: object, env_id: str, *, role: str = "policy", where: str
     if expected is not None and not isinstance(obj, expected):
         raise TypeError(f"{where} needs its {role} to be a {expected.__name__}, got {obj!r:.80} "
                         f"({type(obj).__name__}). Leave it out to start from a fresh one.")
-    if expected is None and not callable(obj):
-        raise TypeError(f"{where} needs a {role}: a function from one observation to one action (or a trained "
-                        f"policy), got {obj!r:.80} ({type(obj).__name__}).")
+    if expected is None:
+        check_policy(obj, role)
     info = getattr(obj, "info", None)
     if isinstance(info, EnvInfo) and info.env_id != env_id:
         raise ValueError(f"This {role} was made for {info.env_id}, but {where} was asked to use it on {env_id}: "

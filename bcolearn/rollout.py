@@ -1,33 +1,33 @@
 """Collecting trajectories from any policy, several environments stepped in lock-step.
 
-A *policy* is any callable mapping one observation (shape (obs_dim,)) to one action (an int for
-discrete actions, an array of shape (act_dim,) for continuous ones). Policies that also have an
-``act_batch(obs)`` method (the package's torch policies, :func:`random_policy`) are called once per
-step for all environments, which is much faster.
+A *policy* is any callable mapping one observation (shape (obs_dim,)) to one action (see
+:mod:`bcolearn.policies`). Every episode is bounded: it ends when the task ends it, or after
+``max_steps`` steps (by default the task's time limit, or :data:`DEFAULT_MAX_STEPS` for a task that
+has none, with a warning), so no rollout can run forever.
 
 Taught in notebook 02; used by every later notebook.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+import warnings
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
+from bcolearn.config import check_count, check_seed
 from bcolearn.envs import EnvInfo, describe_env, make_env
+from bcolearn.policies import (BatchPolicy, Policy, _to_env_action, act_batch,  # noqa: F401  (re-exported)
+                               check_env_info, check_policy, check_rng, env_actions)
 from bcolearn.types import StateTrajectory, Trajectory, Transitions, check_demos, drop_actions, to_transitions
 
-Policy = Callable[[np.ndarray], Any]
-"""Any callable from an observation of shape (obs_dim,) to an action."""
+DEFAULT_MAX_STEPS = 1000
+"""Episodes of a task without a time limit are cut off after this many steps unless ``max_steps`` says otherwise."""
 
 
-class BatchPolicy(Protocol):
-    """A policy that can also act on a batch of observations, shape (B, obs_dim)."""
-
-    def __call__(self, obs: np.ndarray) -> Any: ...
-
-    def act_batch(self, obs: np.ndarray) -> np.ndarray: ...
+class UnboundedTaskWarning(UserWarning):
+    """A task has no time limit, so its episodes are cut off at :data:`DEFAULT_MAX_STEPS` steps."""
 
 
 class RandomPolicy:
@@ -37,8 +37,8 @@ class RandomPolicy:
     """
 
     def __init__(self, info: EnvInfo, rng: np.random.Generator) -> None:
-        self.info = info
-        self.rng = rng
+        self.info = check_env_info(info)
+        self.rng = check_rng(rng)
 
     def act_batch(self, obs: np.ndarray) -> np.ndarray:
         n = len(obs)
@@ -55,7 +55,7 @@ def random_policy(env_id: str, seed: int) -> RandomPolicy:
 
     Taught in notebook 01.
     """
-    return RandomPolicy(describe_env(env_id), np.random.default_rng(seed))
+    return RandomPolicy(describe_env(env_id), np.random.default_rng(check_seed(seed)))
 
 
 class NoisyPolicy:
@@ -65,18 +65,17 @@ class NoisyPolicy:
     """
 
     def __init__(self, policy: Policy, info: EnvInfo, epsilon: float, rng: np.random.Generator) -> None:
-        if not 0.0 <= epsilon <= 1.0:
-            raise ValueError(f"epsilon must be a probability in [0, 1], got {epsilon}.")
-        self.policy, self.epsilon, self.rng = policy, epsilon, rng
+        if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float, np.integer, np.floating)) \
+                or not 0.0 <= epsilon <= 1.0:
+            raise ValueError(f"epsilon must be a probability in [0, 1], got {epsilon!r:.40}.")
+        self.policy, self.epsilon = check_policy(policy), float(epsilon)
         self.random = RandomPolicy(info, rng)
+        self.rng = self.random.rng
 
     def act_batch(self, obs: np.ndarray) -> np.ndarray:
-        acts = act_batch(self.policy, obs)
-        if not self.random.info.discrete:  # a plain function may return floats of shape (B,) for a 1-D action
-            acts = acts.astype(np.float32).reshape(len(obs), -1)
+        acts = env_actions(act_batch(self.policy, obs), self.random.info)  # int64 (B,) or float32 (B, act_dim)
         flip = self.rng.random(len(obs)) < self.epsilon
         if flip.any():
-            acts = acts.copy()
             acts[flip] = self.random.act_batch(obs[flip])
         return acts
 
@@ -84,40 +83,33 @@ class NoisyPolicy:
         return self.act_batch(np.asarray(obs)[None])[0]
 
 
-def act_batch(policy: Policy, obs: np.ndarray) -> np.ndarray:
-    """Actions of ``policy`` for a batch of observations (B, obs_dim), batched when it can be.
+def _episode_limit(info: EnvInfo, max_steps: int | None) -> int:
+    """Steps after which an episode is cut off; warns when the task has no time limit of its own."""
+    if max_steps is not None:
+        return check_count(max_steps, "max_steps")
+    if info.max_episode_steps is None:
+        warnings.warn(
+            f"{info.env_id} has no time limit (max_episode_steps=None), so an episode might never end; "
+            f"episodes are cut off after {DEFAULT_MAX_STEPS} steps. Pass max_steps=... to choose the cut-off, or "
+            "register the task with gymnasium.register(..., max_episode_steps=...).",
+            UnboundedTaskWarning, stacklevel=4)
+        return DEFAULT_MAX_STEPS
+    return info.max_episode_steps
 
-    Taught in notebook 02.
-    """
-    if hasattr(policy, "act_batch"):
-        acts = np.asarray(policy.act_batch(obs))
-    else:
-        acts = np.asarray([policy(o) for o in obs])
-    if len(acts) != len(obs):
-        raise ValueError(f"The policy returned {len(acts)} actions for {len(obs)} observations; return one per row.")
-    return acts
 
-
-def _to_env_action(action: Any, info: EnvInfo) -> Any:
-    if info.discrete:
-        flat = np.asarray(action).reshape(-1)
-        value = flat[0] if flat.size == 1 and flat.dtype.kind in "iuf" else None
-        if value is None or not np.isfinite(value) or value != int(value):
-            raise ValueError(f"The policy returned {action!r}; {info.env_id} expects one integer in [0, {info.n_actions}).")
-        a = int(value)
-        if not 0 <= a < info.n_actions:
-            raise ValueError(f"The policy returned action {a}; {info.env_id} has actions 0 … {info.n_actions - 1}.")
-        return a
-    a = np.asarray(action, dtype=np.float32).reshape(-1)
-    if a.shape != (info.act_dim,):
-        raise ValueError(f"The policy returned an action of shape {a.shape}; {info.env_id} expects ({info.act_dim},).")
-    return np.clip(a, info.act_low, info.act_high)
+def _checked(env_id: str, policy: object, count: object, name: str, seed: object,
+             max_steps: object) -> tuple[EnvInfo, int, int, int]:
+    """The public functions' arguments checked, in their order: the task, the policy, the count, the seed."""
+    info = describe_env(env_id)
+    check_policy(policy)
+    return info, check_count(count, name), check_seed(seed), _episode_limit(info, max_steps)  # type: ignore[arg-type]
 
 
 def _run(
-    env_id: str,
+    info: EnvInfo,
     policy: Policy,
     seed: int,
+    limit: int,
     *,
     n_episodes: int | None = None,
     n_steps: int | None = None,
@@ -125,16 +117,11 @@ def _run(
 ) -> list[Trajectory]:
     """Run ``policy`` until ``n_episodes`` episodes end, or ``n_steps`` steps are taken.
 
-    Episode ``j`` starts from ``env.reset(seed=seed + j)``. With a step budget, the episodes
-    still running when it is spent are returned cut short (``terminated=False``).
+    Episode ``j`` starts from ``env.reset(seed=seed + j)`` and is cut off (``terminated=False``)
+    after ``limit`` steps. With a step budget, the episodes still running when it is spent are
+    returned cut short (``terminated=False``). The caller has checked the arguments (:func:`_checked`).
     """
-    info = describe_env(env_id)
-    target = n_episodes if n_episodes is not None else n_steps
-    if not isinstance(target, (int, np.integer)) or target < 1:
-        what = "n_episodes" if n_episodes is not None else "n_steps"
-        raise ValueError(f"{what} must be a positive integer, got {target!r}.")
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+    env_id = info.env_id
     n_slots = min(n_envs, n_episodes if n_episodes is not None else n_envs)
     envs = [make_env(env_id) for _ in range(n_slots)]
     episodes: dict[int, dict[str, list]] = {}
@@ -148,7 +135,7 @@ def _run(
             if n_episodes is not None and next_episode >= n_episodes:
                 slot_episode[slot] = -1
                 return False
-            o, _ = envs[slot].reset(seed=int(seed) + next_episode)
+            o, _ = envs[slot].reset(seed=seed + next_episode)
             episodes[next_episode] = {"obs": [o], "acts": [], "rews": [], "terminated": False}
             slot_episode[slot], obs[slot] = next_episode, o
             next_episode += 1
@@ -162,16 +149,20 @@ def _run(
                 active = active[:steps_left]
             if not active:
                 break
-            acts = act_batch(policy, obs[active])
-            for slot, action in zip(active, acts):
-                a = _to_env_action(action, info)
+
+            def where(i: int, active: list[int] = active) -> str:
+                j = slot_episode[active[i]]
+                return f" at step {len(episodes[j]['acts'])} of episode {j}"
+
+            acts = env_actions(act_batch(policy, obs[active]), info, where)
+            for slot, a in zip(active, acts.tolist() if info.discrete else acts):
                 o, r, terminated, truncated, _ = envs[slot].step(a)
                 ep = episodes[slot_episode[slot]]
                 ep["obs"].append(o)
                 ep["acts"].append(a)
                 ep["rews"].append(r)
                 obs[slot] = o
-                if terminated or truncated:
+                if terminated or truncated or len(ep["acts"]) >= limit:
                     ep["terminated"] = bool(terminated)
                     start(slot)
             if steps_left is not None:
@@ -191,7 +182,8 @@ def _run(
     return trajs
 
 
-def collect_demos(env_id: str, policy: Policy, n_episodes: int, seed: int) -> list[Trajectory]:
+def collect_demos(env_id: str, policy: Policy, n_episodes: int, seed: int, *,
+                  max_steps: int | None = None) -> list[Trajectory]:
     """Roll out ``policy`` (e.g. an expert) for whole episodes and record them with actions.
 
     Taught in notebook 02.
@@ -201,27 +193,40 @@ def collect_demos(env_id: str, policy: Policy, n_episodes: int, seed: int) -> li
         policy: any callable from observation to action.
         n_episodes: number of episodes (>= 1).
         seed: episode ``j`` starts from ``reset(seed=seed + j)``.
+        max_steps: cut each episode off after this many steps (``terminated=False``); by default the
+            task's time limit, or :data:`DEFAULT_MAX_STEPS` (with a warning) for a task without one.
 
     Returns:
         ``n_episodes`` action-labelled trajectories, in episode order.
+
+    Raises:
+        TypeError: for a policy that is not callable (a training result: pass ``result.policy``), or a
+            count or seed that is not a whole number.
+        ValueError: for an unknown task, a count or seed out of range, or an action the task cannot take
+            (naming the value and the step).
     """
-    return _run(env_id, policy, seed, n_episodes=n_episodes)
+    info, n_episodes, seed, limit = _checked(env_id, policy, n_episodes, "n_episodes", seed, max_steps)
+    return _run(info, policy, seed, limit, n_episodes=n_episodes)
 
 
-def collect_state_demos(env_id: str, policy: Policy, n_episodes: int, seed: int) -> list[StateTrajectory]:
+def collect_state_demos(env_id: str, policy: Policy, n_episodes: int, seed: int, *,
+                        max_steps: int | None = None) -> list[StateTrajectory]:
     """Like :func:`collect_demos`, then :func:`~bcolearn.types.drop_actions`: what an observer sees.
 
     Taught in notebook 02.
     """
-    return drop_actions(collect_demos(env_id, policy, n_episodes, seed))
+    return drop_actions(collect_demos(env_id, policy, n_episodes, seed, max_steps=max_steps))
 
 
-def collect_transitions(env_id: str, policy: Policy, n_steps: int, seed: int) -> Transitions:
+def collect_transitions(env_id: str, policy: Policy, n_steps: int, seed: int, *,
+                        max_steps: int | None = None) -> Transitions:
     """Take exactly ``n_steps`` environment steps with ``policy``; return the (s, a, s′) transitions.
 
-    Used for BCO's pre-demonstration rollouts (taught in notebooks 04 and 05).
+    Used for BCO's pre-demonstration rollouts (taught in notebooks 04 and 05). Episodes are cut off
+    after ``max_steps`` steps as in :func:`collect_demos`, and a new one starts.
     """
-    return to_transitions(_run(env_id, policy, seed, n_steps=n_steps))
+    info, n_steps, seed, limit = _checked(env_id, policy, n_steps, "n_steps", seed, max_steps)
+    return to_transitions(_run(info, policy, seed, limit, n_steps=n_steps))
 
 
 def episode_returns(trajs: Sequence[Trajectory]) -> np.ndarray:

@@ -10,27 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-def _as_float_array(name: str, value: object, ndim: int) -> np.ndarray:
-    arr = np.asarray(value, dtype=np.float32)
-    if arr.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} dimension(s), got shape {arr.shape}.")
-    if not np.all(np.isfinite(arr)):
-        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
-        raise ValueError(f"{name} contains {bad} NaN or infinite value(s); clean or drop those steps first.")
-    return arr
-
-
-def _as_actions(value: object) -> np.ndarray:
-    arr = np.asarray(value)
-    if arr.ndim == 1 and np.issubdtype(arr.dtype, np.integer):
-        return arr.astype(np.int64)
-    if arr.ndim == 2:
-        return _as_float_array("acts", arr, 2)
-    raise ValueError(
-        f"acts must be integers of shape (T,) for discrete actions or floats of shape (T, act_dim) for "
-        f"continuous ones, got dtype {arr.dtype} and shape {arr.shape}."
-    )
+from bcolearn.validation import as_actions, as_flags, as_float_array, check_flag
 
 
 @dataclass(frozen=True)
@@ -46,9 +26,8 @@ class StateTrajectory:
     """True if the episode ended in a terminal state (not merely cut off by a time limit)."""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.terminated, (bool, np.bool_)):
-            raise ValueError(f"terminated must be True or False, got {self.terminated!r}.")
-        obs = _as_float_array("obs", self.obs, 2)
+        object.__setattr__(self, "terminated", check_flag("terminated", self.terminated))
+        obs = as_float_array("obs", self.obs, 2)
         if len(obs) < 2:
             raise ValueError(
                 f"A trajectory needs at least two observations (one transition), got obs of shape {obs.shape}."
@@ -79,7 +58,7 @@ class Trajectory(StateTrajectory):
         super().__post_init__()
         if self.acts is None:
             raise ValueError("An action-labelled Trajectory needs acts; use StateTrajectory for states only.")
-        acts = _as_actions(self.acts)
+        acts = as_actions(self.acts)
         if len(acts) != len(self):
             raise ValueError(
                 f"acts has {len(acts)} entries but obs has {len(self.obs)} rows; expected len(acts) == "
@@ -87,7 +66,7 @@ class Trajectory(StateTrajectory):
             )
         object.__setattr__(self, "acts", acts)
         if self.rews is not None:
-            rews = _as_float_array("rews", self.rews, 1)
+            rews = as_float_array("rews", self.rews, 1)
             if len(rews) != len(self):
                 raise ValueError(f"rews has shape {rews.shape}; expected ({len(self)},), one reward per action.")
             object.__setattr__(self, "rews", rews)
@@ -120,10 +99,10 @@ class Transitions:
     """True where s′ is terminal, shape (N,), bool."""
 
     def __post_init__(self) -> None:
-        obs = _as_float_array("obs", self.obs, 2)
-        next_obs = _as_float_array("next_obs", self.next_obs, 2)
-        acts = _as_actions(self.acts)
-        dones = np.asarray(self.dones, dtype=bool)
+        obs = as_float_array("obs", self.obs, 2)
+        next_obs = as_float_array("next_obs", self.next_obs, 2)
+        acts = as_actions(self.acts)
+        dones = as_flags("dones", self.dones)
         if len(obs) == 0:
             raise ValueError("Transitions are empty (N = 0); collect some data first.")
         if next_obs.shape != obs.shape or len(acts) != len(obs) or dones.shape != (len(obs),):
@@ -146,7 +125,23 @@ def concat_transitions(*parts: Transitions) -> Transitions:
     """Join batches of transitions into one (e.g. BCO(α) adding the policy's rollouts).
 
     Taught in notebook 05.
+
+    Raises:
+        TypeError: if a part is not a :class:`Transitions`.
+        ValueError: for no parts, or parts with different observation sizes or kinds of action.
     """
+    if not parts:
+        raise ValueError("concat_transitions needs at least one Transitions to join.")
+    for i, p in enumerate(parts):
+        if not isinstance(p, Transitions):
+            raise TypeError(f"concat_transitions: part {i} is a {type(p).__name__}, not Transitions; pass each "
+                            "batch as its own argument (concat_transitions(*batches) for a list).")
+    shapes = {(p.obs.shape[1], p.acts.dtype.kind, p.acts.shape[1:]) for p in parts}
+    if len(shapes) > 1:
+        found = ", ".join(f"obs size {o} with {'discrete' if k == 'i' else 'continuous'} actions {a}"
+                          for o, k, a in sorted(shapes))
+        raise ValueError(f"concat_transitions: the parts come from different tasks ({found}); join batches "
+                         "of one task only.")
     return Transitions(
         obs=np.concatenate([p.obs for p in parts]),
         acts=np.concatenate([p.acts for p in parts]),
@@ -210,10 +205,14 @@ def check_demos(
         obs_dim: if given, the observation size the environment expects.
 
     Raises:
-        ValueError: for empty demos, mixed or wrong types, or mismatched shapes.
+        TypeError: if ``demos`` is not a list (or one trajectory) of trajectories.
+        ValueError: for empty demos, state-only demos where actions are needed, or mismatched shapes.
     """
     if isinstance(demos, StateTrajectory):
         demos = [demos]
+    if isinstance(demos, (str, bytes, np.ndarray)) or not hasattr(demos, "__iter__"):
+        raise TypeError(f"demos must be a list of Trajectory or StateTrajectory objects (e.g. from "
+                        f"bcolearn.collect_demos), got a {type(demos).__name__}.")
     demos = list(demos)
     if not demos:
         raise ValueError("No demonstrations given (an empty list); collect some with bcolearn.collect_demos.")

@@ -140,7 +140,7 @@ def test_a_result_instead_of_its_policy_says_pass_result_policy(cartpole_demos):
 
 @pytest.mark.parametrize("bad", [None, "left", 3])
 def test_something_that_cannot_act_is_named(bad):
-    with pytest.raises(TypeError, match=rf"evaluate needs a policy: a function from one observation .* got {bad!r}"):
+    with pytest.raises(TypeError, match=rf"policy (must be a function from an observation to an action .*got|is the string) {bad!r}"):
         evaluate(bad, "CartPole-v1", 1)  # type: ignore[arg-type]
 
 

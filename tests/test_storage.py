@@ -160,8 +160,10 @@ def test_demo_file_with_a_pickled_object_is_refused_not_run(tmp_path):
     np.savez(path, format=np.array("bcolearn-demos-v1"), env_id=np.array("CartPole-v1"),
              lengths=np.array([1]), terminated=np.array([False]),
              obs=np.array([Boom(str(marker)), Boom(str(marker))], dtype=object))
-    with pytest.raises(ValueError, match=r"Object arrays cannot be loaded when allow_pickle=False"):
+    with pytest.raises(ValueError, match=r"holds pickled Python objects, which bcolearn never loads") as err:
         load_demos(path)
+    assert "allow_pickle" not in str(err.value) and "unsafe" not in str(err.value)
+    assert err.value.__cause__ is None and err.value.__suppress_context__  # NumPy's advice is not chained in
     assert not marker.exists()
     # The payload is live: loading it the unsafe way would have run it.
     with np.load(path, allow_pickle=True) as npz:
@@ -190,10 +192,10 @@ def _npz(path, **overrides):
         ({"lengths": np.array([3, 0])}, r"inconsistent"),
         ({"terminated": np.array(True)}, r"inconsistent.*terminated flags \(\)"),
         ({"acts": np.array([0, 1])}, r"inconsistent: acts of shape \(2,\) for 3 transitions"),
-        ({"acts": np.array(1)}, r"inconsistent: acts of shape \(\)"),
+        ({"acts": np.array(1)}, r"x\.npz: acts must be integers of shape \(T,\).*shape \(\)"),
         ({"rews": np.ones(4)}, r"inconsistent: rews of shape \(4,\)"),
         ({"acts": np.array([0.5, 1.0, 1.0])}, r"acts must be integers"),
-        ({"obs": np.full((5, 4), np.nan)}, r"obs contains 12 NaN"),
+        ({"obs": np.full((5, 4), np.nan)}, r"x\.npz: obs contains 20 NaN"),
         ({"obs": np.zeros((5, 3))}, r"observations of size 3, but the environment's are of size 4"),
     ],
 )
@@ -281,8 +283,9 @@ def test_malicious_pickle_is_refused_not_run(tmp_path):
     marker = tmp_path / "pwned"
     path = tmp_path / "evil.pt"
     path.write_bytes(pickle.dumps({"format": "bcolearn-policy-v1", "payload": Boom(str(marker))}))
-    with pytest.raises(ValueError, match=r"could not be loaded as bcolearn policy weights"):
+    with pytest.raises(ValueError, match=r"not a readable bcolearn policy file") as err:
         load_policy(path)
+    assert "weights_only" not in str(err.value) and err.value.__cause__ is None
     assert not marker.exists()
     pickle.loads(path.read_bytes())  # the payload is live: plain pickle would have run it
     assert marker.exists()
@@ -294,8 +297,10 @@ def test_malicious_torch_file_is_refused_not_run(tmp_path):
     state = make_policy("CartPole-v1", BCConfig(hidden_size=4), seed=0).state_dict()
     torch.save({"format": "bcolearn-policy-v1", "env_id": "CartPole-v1", "hidden_sizes": [4, 4],
                 "continuous_loss": "mse", "state_dict": state, "extra": Boom(str(marker))}, path)
-    with pytest.raises(ValueError, match=r"could not be loaded as bcolearn policy weights \(UnpicklingError\)"):
+    with pytest.raises(ValueError, match=r"not a readable bcolearn policy file: it holds pickled Python objects "
+                                         r"\(Unsupported global: GLOBAL \w+\.open\)") as err:
         load_policy(path)
+    assert "weights_only" not in str(err.value) and err.value.__cause__ is None
     assert not marker.exists()
     torch.load(path, weights_only=False)  # the payload is live
     assert marker.exists()
@@ -319,7 +324,7 @@ def test_corrupt_and_foreign_policy_files(tmp_path):
     bad = tmp_path / "bad.pt"
     for content in (raw[: len(raw) // 2], raw[:10], b"", os.urandom(500)):
         bad.write_bytes(content)
-        with pytest.raises(ValueError, match=r"could not be loaded as bcolearn policy weights"):
+        with pytest.raises(ValueError, match=r"is not a readable bcolearn policy file.*truncated or corrupt"):
             load_policy(bad)
     torch.save({"weights": torch.zeros(3)}, bad)
     with pytest.raises(ValueError, match=r"is not a bcolearn-policy-v1 file"):
@@ -334,12 +339,23 @@ def test_corrupt_and_foreign_policy_files(tmp_path):
 @pytest.mark.parametrize(
     "change, match",
     [
-        (lambda p: p.pop("hidden_sizes"), r"KeyError: 'hidden_sizes'"),
-        (lambda p: p.update(hidden_sizes=[8, 8]), r"(?s)do not fit.*size mismatch for net\.2\.weight"),
-        (lambda p: p.update(env_id="Acrobot-v1"), r"(?s)do not fit.*size mismatch for norm\.mean"),
-        (lambda p: p.update(env_id="NoSuchEnv-v0"), r"Unknown environment id 'NoSuchEnv-v0'"),
-        (lambda p: p["state_dict"].pop("net.0.weight"), r"Missing key\(s\).*net\.0\.weight"),
-        (lambda p: p.update(continuous_loss="l1"), r"continuous loss must be 'mse' or 'nll'"),
+        (lambda p: p.pop("hidden_sizes"), r"incomplete: it has no hidden_sizes"),
+        (lambda p: p.update(hidden_sizes=[8, 8]), r"hidden sizes \[8, 8\], which needs net\.0\.weight of shape "
+                                                  r"\(8, 3\), but the file's is \(4, 3\)"),
+        (lambda p: p.update(env_id="Acrobot-v1"), r"a policy for Acrobot-v1 with hidden sizes \[4, 4\], but its weights do not "
+                                                  r"fit: missing \[\], unexpected \['head\.half_range', 'head\.mid'\]"),
+        (lambda p: p.update(env_id="NoSuchEnv-v0"),
+         r"p\.pt was saved for the environment 'NoSuchEnv-v0', which cannot be made here: Unknown environment id"),
+        (lambda p: p.update(env_id=["Pendulum-v1"]), r"env_id field is \['Pendulum-v1'\], not an environment id"),
+        (lambda p: p["state_dict"].pop("net.0.weight"), r"weights do not fit: missing \['net\.0\.weight'\]"),
+        (lambda p: p["state_dict"].update(extra=torch.zeros(2)), r"unexpected \['extra'\]"),
+        (lambda p: p.update(continuous_loss="l1"), r"continuous loss 'l1'; expected 'mse' or 'nll'"),
+        (lambda p: p.update(hidden_sizes=[4, True]), r"hidden layer sizes \[4, True\]"),
+        (lambda p: p.update(hidden_sizes="44"), r"hidden layer sizes '44'"),
+        (lambda p: p.update(hidden_sizes=[]), r"1 to 16 hidden layers"),
+        (lambda p: p.update(state_dict=[1, 2]), r"state_dict is not a dict of named tensors"),
+        (lambda p: p["state_dict"].update({"net.0.bias": torch.zeros(4, dtype=torch.int64)}),
+         r"weights net\.0\.bias of dtype torch\.int64; expected floats"),
     ],
 )
 def test_policy_file_that_does_not_describe_its_weights(tmp_path, change, match):
@@ -361,3 +377,191 @@ def test_load_demos_rejects_actions_the_environment_cannot_take(tmp_path, cartpo
     np.savez(path, **data)
     with pytest.raises(ValueError, match=r"discrete actions 0 … 1"):
         load_demos(path)
+# --- save and load agree: one check for both -------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "env_id, acts, match",
+    [
+        ("CartPole-v1", [0, 5], r"demos\[0\]: Demo actions range over 0 … 5.*discrete actions 0 … 1"),
+        ("Pendulum-v1", [[0.0], [3.0]], r"demos\[0\]: Demo actions range over .*accepts actions in \[\[-2\.\]"),
+        ("Pendulum-v1", [[0.0, 1.0], [0.0, 1.0]], r"demos\[0\]: Demo actions have shape \(2, 2\)"),
+        ("CartPole-v1", [[0.0], [1.0]], r"demos\[0\]: Demo actions range over 0\.0 … 1\.0 with shape \(2, 1\)"),
+    ],
+)
+def test_save_refuses_exactly_what_load_refuses(tmp_path, env_id, acts, match):
+    obs_dim = 4 if env_id == "CartPole-v1" else 3
+    demo = Trajectory(obs=np.zeros((3, obs_dim)), acts=acts, rews=[1.0, 1.0])
+    with pytest.raises(ValueError, match=match):
+        save_demos(tmp_path / "d.npz", [demo], env_id)
+    assert os.listdir(tmp_path) == []  # nothing half-written
+    # The same arrays written by hand are refused on load with the same words (the file named first).
+    np.savez(tmp_path / "h.npz", format=np.array("bcolearn-demos-v1"), env_id=np.array(env_id),
+             lengths=np.array([2]), terminated=np.array([False]), obs=demo.obs, acts=demo.acts, rews=demo.rews)
+    with pytest.raises(ValueError, match=r"h\.npz: " + match):
+        load_demos(tmp_path / "h.npz")
+
+
+def test_a_mix_of_demos_with_and_without_rewards_is_refused_not_silently_dropped(tmp_path, mixed_cartpole):
+    without = Trajectory(obs=mixed_cartpole[1].obs, acts=mixed_cartpole[1].acts)
+    with pytest.raises(ValueError, match=r"demos \[1\] have no rewards but the others have.*saving would lose them"):
+        save_demos(tmp_path / "d.npz", [mixed_cartpole[0], without], "CartPole-v1")
+    assert os.listdir(tmp_path) == []
+    # All with rewards or all without: the round trip returns exactly what was saved.
+    for demos in (mixed_cartpole, [Trajectory(obs=t.obs, acts=t.acts, terminated=t.terminated) for t in mixed_cartpole]):
+        assert_same_demos(load_demos(save_demos(tmp_path / "d.npz", demos, "CartPole-v1")), demos)
+
+
+@pytest.mark.parametrize(
+    "overrides, match",
+    [
+        ({"terminated": np.array([0.7, 0.0])}, r"x\.npz: terminated\[0\] = 0\.7 is not a flag"),
+        ({"terminated": np.array(["True", "False"])}, r"x\.npz: terminated holds text, e\.g\. 'True'"),
+        ({"obs": np.array([["0.1"] * 4] * 5)}, r"x\.npz: obs holds text, e\.g\. '0\.1'; obs must hold real numbers"),
+        ({"obs": np.zeros((5, 4), complex) + 1j}, r"x\.npz: obs holds complex numbers \(their imaginary part"),
+        ({"acts": np.array([0, 1, 2**64 - 1], np.uint64)},
+         r"x\.npz: acts\[2\] = 18446744073709551615 is too large for a discrete action"),
+        ({"acts": np.array([0, -1, 1])}, r"x\.npz: demos\[0\]: Demo actions range over -1 … 0"),
+        ({"rews": np.array(["1", "2", "3"])}, r"x\.npz: rews holds text"),
+        ({"rews": np.ones(3), "acts": None}, r"inconsistent: it has rewards but no actions"),
+        ({"lengths": np.array([2**63 - 1, 1])}, r"inconsistent: episode lengths"),
+        ({"format": np.array(["bcolearn-demos-v1"])}, r"is not a bcolearn-demos-v1 file"),
+        ({"env_id": np.array(5)}, r"env_id field is None, not an environment id"),
+    ],
+)
+def test_bad_fields_in_a_file_are_named_with_the_file(tmp_path, overrides, match):
+    with pytest.raises(ValueError, match=match):
+        load_demos(_npz(tmp_path / "x.npz", **overrides))
+
+
+def test_an_unknown_env_id_is_said_to_come_from_the_file(tmp_path):
+    with pytest.raises(ValueError, match=r"x\.npz was saved for the environment 'NoSuchEnv-v9', which cannot be made "
+                                         r"here: Unknown environment id 'NoSuchEnv-v9'"):
+        load_demos(_npz(tmp_path / "x.npz", env_id=np.array("NoSuchEnv-v9")))
+
+
+def test_a_plain_pickle_given_to_load_demos_gets_no_unsafe_advice(tmp_path):
+    path = tmp_path / "p.npz"
+    path.write_bytes(pickle.dumps({"obs": [1, 2]}))
+    with pytest.raises(ValueError, match=r"holds pickled Python objects, which bcolearn never loads") as err:
+        load_demos(path)
+    assert "allow_pickle" not in str(err.value) and "unsafely" not in str(err.value)
+
+
+# --- policy files: sizes bounded before anything is built, weights finite --------------------------
+
+def _policy_payload(env_id="Pendulum-v1", hidden=4):
+    policy = make_policy(env_id, BCConfig(hidden_size=hidden), seed=0)
+    return {"format": "bcolearn-policy-v1", "env_id": env_id, "hidden_sizes": [hidden, hidden],
+            "continuous_loss": "mse", "state_dict": policy.state_dict()}
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_policy_file_with_non_finite_weights_is_refused(tmp_path, bad):
+    payload = _policy_payload()
+    payload["state_dict"]["net.2.weight"][1, 2] = bad
+    torch.save(payload, tmp_path / "p.pt")
+    with pytest.raises(ValueError, match=r"p\.pt has 1 NaN or infinite value\(s\) in its weights net\.2\.weight"):
+        load_policy(tmp_path / "p.pt")
+
+
+def test_tiny_file_describing_a_huge_network_is_refused_before_it_is_built(tmp_path):
+    # The file holds a 4-unit network but says it has two layers of 40 000 units (6.4 GB of weights if
+    # built). Loading it in a process whose address space allows only ~1 GB more than it uses proves that
+    # nothing is allocated before the description is checked against the weights.
+    import subprocess
+    import sys
+    import textwrap
+
+    payload = _policy_payload()
+    payload["hidden_sizes"] = [40_000, 40_000]
+    torch.save(payload, tmp_path / "p.pt")
+    assert (tmp_path / "p.pt").stat().st_size < 10_000
+    code = textwrap.dedent(f"""
+        import resource, sys
+        from bcolearn.storage import load_policy
+        import bcolearn.nets
+        vm = int(next(l for l in open("/proc/self/status") if l.startswith("VmSize")).split()[1]) * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (vm + 2**30, resource.RLIM_INFINITY))
+        try:
+            load_policy({str(tmp_path / "p.pt")!r})
+        except ValueError as e:
+            print(e)
+            sys.exit(0)
+        sys.exit(3)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "hidden sizes [40000, 40000], which needs net.0.weight of shape (40000, 3)" in out.stdout
+    with pytest.raises(ValueError, match=r"hidden layer sizes \[100000\]; a bcolearn policy has 1 to 16 hidden "
+                                         r"layers of 1 to 65536 units"):
+        payload["hidden_sizes"] = [100_000]
+        torch.save(payload, tmp_path / "p.pt")
+        load_policy(tmp_path / "p.pt")
+
+
+def test_save_policy_names_a_training_result(tmp_path):
+    class Result:
+        policy = make_policy("CartPole-v1", BCConfig(hidden_size=4), seed=0)
+
+    with pytest.raises(TypeError, match=r"got Result \(a training result: pass result\.policy\)"):
+        save_policy(tmp_path / "p.pt", Result())
+
+
+# --- save errors name the user's path; stale temporary files are swept -----------------------------
+
+def test_save_errors_name_the_users_path_not_the_temporary_file(tmp_path, monkeypatch, mixed_cartpole):
+    import errno
+
+    def no_space(f, **arrays):
+        raise OSError(errno.ENOSPC, "No space left on device", f.name)
+
+    monkeypatch.setattr(np, "savez_compressed", no_space)
+    with pytest.raises(OSError, match=r"Could not save .*d\.npz: No space left on device") as err:
+        save_demos(tmp_path / "d.npz", mixed_cartpole, "CartPole-v1")
+    assert err.value.errno == errno.ENOSPC and "tmp" not in str(err.value).replace(str(tmp_path), "")
+    assert os.listdir(tmp_path) == []
+    monkeypatch.undo()
+    with pytest.raises(IsADirectoryError, match=r"is a folder; give a file name inside it"):
+        save_demos(tmp_path, mixed_cartpole, "CartPole-v1")
+    with pytest.raises(TypeError, match=r"path must be a file name \(a str or pathlib\.Path\), got 42"):
+        save_demos(42, mixed_cartpole, "CartPole-v1")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"path must be a file name.*got None"):
+        load_demos(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="kills a process with SIGKILL")
+def test_a_save_killed_mid_write_leaves_a_temp_file_that_the_next_save_sweeps(tmp_path, mixed_cartpole):
+    import subprocess
+    import sys
+    import textwrap
+    import time
+
+    code = textwrap.dedent(f"""
+        import os, signal
+        import numpy as np
+        import bcolearn as bl
+
+        def killed(f, **arrays):
+            f.write(b"PK half a file")
+            f.flush()
+            os.kill(os.getpid(), signal.SIGKILL)  # the kernel dies mid-write: no cleanup can run
+
+        demos = bl.collect_demos("CartPole-v1", bl.random_policy("CartPole-v1", 0), 1, seed=0)
+        np.savez_compressed = killed
+        bl.save_demos({str(tmp_path / "d.npz")!r}, demos, "CartPole-v1")
+    """)
+    assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == -9
+    left = [n for n in os.listdir(tmp_path) if n.endswith(".bcolearn-tmp")]
+    assert len(left) == 1 and left[0].startswith(".d.npz.")
+    # Our own process's temp file (a save in progress, as far as we know) and other people's files stay.
+    mine = tmp_path / f".e.npz.{os.getpid()}-abc123.bcolearn-tmp"
+    mine.write_bytes(b"in progress")
+    foreign = tmp_path / ".notes.tmp"
+    foreign.write_bytes(b"not ours")
+    save_demos(tmp_path / "other.npz", mixed_cartpole, "CartPole-v1")  # any save to the folder sweeps
+    assert sorted(os.listdir(tmp_path)) == sorted([mine.name, foreign.name, "other.npz"])
+    # A temp file older than an hour is stale whoever made it.
+    old = time.time() - 2 * 3600
+    os.utime(mine, (old, old))
+    save_demos(tmp_path / "other.npz", mixed_cartpole, "CartPole-v1")
+    assert sorted(os.listdir(tmp_path)) == sorted([foreign.name, "other.npz"])

@@ -156,3 +156,78 @@ def test_short_reprs_show_shapes_not_arrays():
 def test_terminated_must_be_a_bool():
     with pytest.raises(ValueError, match=r"terminated must be True or False"):
         StateTrajectory(obs=np.zeros((3, 2)), terminated="no")  # type: ignore[arg-type]
+# --- no silent coercion: every field names the bad value -------------------------------------------
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"obs": [[0.0, 1.0], [2.0], [3.0, 4.0]], "acts": [0, 1]}, r"obs is ragged \(rows of lengths \[1, 2\]\)"),
+        ({"obs": [["a", "b"]] * 3, "acts": [0, 1]}, r"obs holds text, e\.g\. 'a'; obs must hold real numbers"),
+        ({"obs": np.zeros((3, 2)) + 1j, "acts": [0, 1]}, r"obs holds complex numbers \(their imaginary part"),
+        ({"obs": [[0.0, None]] * 3, "acts": [0, 1]}, r"obs\[0, 1\] is None \(NoneType\)"),
+        ({"obs": np.full((3, 2), 1e39), "acts": [0, 1]}, r"obs\[0, 0\] = 1e\+39 is too large for float32"),
+        ({"obs": np.zeros((3, 2)), "acts": np.array([1, 2**64 - 1], np.uint64)},
+         r"acts\[1\] = 18446744073709551615 is too large for a discrete action"),
+        ({"obs": np.zeros((3, 2)), "acts": [[0.5], ["x"]]}, r"acts holds text"),
+        ({"obs": np.zeros((3, 2)), "acts": np.ones((2, 1)) * 1j}, r"acts holds complex numbers"),
+        ({"obs": np.zeros((3, 2)), "acts": [True, False]}, r"acts must be integers.*got dtype bool"),
+        ({"obs": np.zeros((3, 2)), "acts": [0, 1], "rews": ["1", "2"]}, r"rews holds text, e\.g\. '1'"),
+        ({"obs": np.zeros((3, 2)), "acts": [0, 1], "rews": [1.0, None]}, r"rews\[1\] is None"),
+        ({"obs": np.zeros((3, 2)), "acts": [0, 1], "terminated": 0.7}, r"terminated must be True or False, got 0\.7"),
+        ({"obs": np.zeros((3, 2)), "acts": [0, 1], "terminated": "False"}, r"terminated must be True or False, got 'False'"),
+        ({"obs": np.zeros((3, 2)), "acts": [0, 1], "terminated": 1}, r"terminated must be True or False, got 1 \(int\)"),
+    ],
+)
+def test_values_that_would_be_coerced_are_refused_naming_the_field_and_value(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        Trajectory(**kwargs)
+
+
+def test_a_nan_is_located():
+    obs = np.zeros((5, 2))
+    obs[3, 1] = np.nan
+    with pytest.raises(ValueError, match=r"obs contains 1 NaN or infinite value\(s\), the first nan at obs\[3, 1\]"):
+        StateTrajectory(obs=obs)
+
+
+@pytest.mark.parametrize(
+    "dones, match",
+    [
+        (["False", "False", "True"], r"dones holds text, e\.g\. 'False'; dones must hold True or False"),
+        ([0.0, 0.7, 1.0], r"dones\[1\] = 0\.7 is not a flag; dones must hold True or False \(or exactly 1 and 0\)"),
+        ([0, 2, 1], r"dones\[1\] = 2 is not a flag"),
+        ([None, False, True], r"dones\[0\] is None"),
+        ([0j, 1j, 0j], r"dones holds complex numbers"),
+    ],
+)
+def test_dones_must_be_flags(dones, match):
+    with pytest.raises(ValueError, match=match):
+        Transitions(obs=np.zeros((3, 2)), acts=[0, 1, 1], next_obs=np.zeros((3, 2)), dones=dones)
+
+
+def test_numeric_flags_and_plain_lists_are_accepted():
+    tr = Transitions(obs=[[0.0, 1.0]] * 3, acts=[0, 1, 1], next_obs=np.ones((3, 2), int), dones=[0, 1.0, False])
+    assert tr.dones.dtype == bool and tr.dones.tolist() == [False, True, False]
+    assert tr.obs.dtype == tr.next_obs.dtype == np.float32
+    t = Trajectory(obs=np.zeros((3, 2), np.int8), acts=np.array([1, 0], np.uint8), terminated=np.bool_(True))
+    assert t.acts.dtype == np.int64 and t.terminated is True
+
+
+def test_concat_transitions_refuses_what_it_cannot_join():
+    x = to_transitions([traj(T=3)])
+    with pytest.raises(ValueError, match=r"needs at least one Transitions"):
+        concat_transitions()
+    with pytest.raises(TypeError, match=r"part 1 is a list, not Transitions; .*concat_transitions\(\*batches\)"):
+        concat_transitions(x, [x])  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"different tasks \(obs size 2 with continuous actions \(1,\), obs size 2 "
+                                         r"with discrete actions \(\)\)"):
+        concat_transitions(x, to_transitions([traj(T=3, continuous=True)]))
+    with pytest.raises(ValueError, match=r"different tasks \(obs size 2 .*obs size 3"):
+        concat_transitions(x, to_transitions([traj(T=3, obs_dim=3)]))
+
+
+@pytest.mark.parametrize("demos, found", [(None, "NoneType"), ("CartPole-v1", "str"), (np.zeros((3, 2)), "ndarray"),
+                                          (3, "int")])
+def test_check_demos_refuses_what_is_not_a_list_of_trajectories(demos, found):
+    with pytest.raises(TypeError, match=rf"demos must be a list of Trajectory or StateTrajectory objects .*got a {found}"):
+        check_demos(demos)

@@ -119,3 +119,27 @@ def evaluate(
     low, high = bootstrap_ci(returns)
     score = float(normalised_score(returns.mean(), env_id)) if normalise and env_id in REFERENCE_RETURNS else None
     return EvalResult(env_id, returns, float(returns.mean()), float(returns.std()), low, high, score)
+
+
+from bcolearn.types import StateTrajectory  # noqa: E402 - arrived with distance_to_demos (from plotting)
+
+
+def distance_to_demos(demos: Sequence[StateTrajectory], states: np.ndarray) -> np.ndarray:
+    """For each state, the distance to the nearest demonstrated state, in units of the demos' standard deviation.
+
+    Each observation dimension is divided by its standard deviation over the demonstrations, so that
+    every dimension counts alike; 0 means "a state the expert showed". Taught in notebook 03 (through
+    :func:`bcolearn.plotting.plot_covariate_shift`); measured in notebook 06.
+
+    Args:
+        demos: the demonstrations.
+        states: states to measure, shape (N, obs_dim).
+
+    Returns:
+        Distances, shape (N,).
+    """
+    from scipy.spatial import cKDTree
+
+    shown = np.concatenate([t.obs for t in demos]).astype(np.float64)
+    scale = shown.std(axis=0) + 1e-6
+    return cKDTree(shown / scale).query(np.asarray(states, dtype=np.float64) / scale)[0]

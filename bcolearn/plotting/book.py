@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from bcolearn.plotting.series import ContinuedSeries, x_key
 from bcolearn.plotting.style import (
@@ -124,17 +124,15 @@ class LegendEntry:
 
 @dataclass
 class _Track:
-    """The book's own mutable record of one line."""
+    """The book's own mutable record of one line: what it is (``head``, without points) and its points."""
 
-    axes: str
-    source: str
-    key: str
-    label: str
-    color: str
-    style: str
-    ident: int
-    points: ContinuedSeries
+    head: CurveLine
+    points: ContinuedSeries = field(default_factory=ContinuedSeries)
     split: float | None = None
+
+    @property
+    def axes(self) -> str:
+        return self.head.axes
 
 
 class CurveBook:
@@ -222,8 +220,7 @@ class CurveBook:
         n = len(t.points.xs)
         few = n <= 2 or (self._group_x.get(t.axes) not in ("epoch", None) and n <= 25)
         marker = "o" if role == "current" and (self.kind(t.axes) == "return" or few) else ""
-        return CurveLine(t.axes, t.source, t.key, t.label, t.color, t.style, role, tuple(t.points.xs),
-                         tuple(t.points.ys), t.split, t.ident, marker)
+        return replace(t.head, role=role, xs=tuple(t.points.xs), ys=tuple(t.points.ys), split=t.split, marker=marker)
 
     def legend(self, axes: str) -> tuple[LegendEntry, ...]:
         """The legend of one axes: one entry per line of this run; once an axes that splits its lines has
@@ -236,12 +233,12 @@ class CurveBook:
         entries: dict[str, LegendEntry] = {}
         for t in self._tracks.values():
             if t.axes == axes:
-                named = t.split is not None and any(e.label == t.label for e in earlier)
-                label = f"{t.label}, {split_name} {t.split:g}" if named else t.label
-                entries.setdefault(label, LegendEntry(label, t.color, t.style, 1.6, 1.0, marker))
+                named = t.split is not None and any(e.head.label == t.head.label for e in earlier)
+                label = f"{t.head.label}, {split_name} {t.split:g}" if named else t.head.label
+                entries.setdefault(label, LegendEntry(label, t.head.color, t.head.style, 1.6, 1.0, marker))
         if earlier:
             label = f"earlier {split_name}s" if split_name else "earlier lines"
-            entries[label] = LegendEntry(label, earlier[-1].color, "-", 1.1, 0.35)
+            entries[label] = LegendEntry(label, earlier[-1].head.color, "-", 1.1, 0.35)
         if any(t.axes == axes for t in self._previous):
             entries["previous run"] = LegendEntry("previous run", "0.5", "--", 1.0)
         return tuple(entries.values())
@@ -282,10 +279,9 @@ class CurveBook:
         """A line with the metric's label and colour, or (a named learner) the learner's colour; ``like``:
         the same label, colour and style as that line (the next iteration's line)."""
         if like is not None:
-            track = _Track(axes, source, key, like.label, like.color, like.style, next(self._ids), ContinuedSeries())
+            label, color, style = like.head.label, like.head.color, like.head.style
         elif not source:
-            track = _Track(axes, source, key, metric_label(key), metric_color(key), "-", next(self._ids),
-                           ContinuedSeries())
+            label, color, style = metric_label(key), metric_color(key), "-"
         else:
             spec = self._specs.get(axes)
             label = source if spec is not None and len(spec.keys) == 1 else f"{source}: {metric_label(key)}"
@@ -294,8 +290,8 @@ class CurveBook:
             color = SOURCE_COLORS.get(source) or OTHER_SOURCE_COLORS[
                 self._other_sources.index(source) % len(OTHER_SOURCE_COLORS)]
             same = sum(1 for (s, k), t in self._tracks.items() if s == source and t.axes == axes and k != key)
-            track = _Track(axes, source, key, label, color, ("-", "-.", ":", "--")[same % 4], next(self._ids),
-                           ContinuedSeries())
+            style = ("-", "-.", ":", "--")[same % 4]
+        track = _Track(CurveLine(axes, source, key, label, color, style, "current", (), (), ident=next(self._ids)))
         self._tracks[(source, key)] = track
         return track
 

@@ -21,6 +21,7 @@ from bcolearn.envs import EnvInfo, describe_env
 from bcolearn.rollout import Policy, collect_demos, episode_returns, random_policy
 from bcolearn.policies import check_policy
 from bcolearn.tasks import REFERENCE_RETURNS, TASKS, ReferenceReturns, find_task, load_expert
+from bcolearn.types import StateTrajectory
 
 EVAL_SEED = 1_000_000
 """Evaluation episodes start from seeds EVAL_SEED, EVAL_SEED + 1, …: far from the seeds demos use."""
@@ -205,6 +206,27 @@ def main(argv: list[str] | None = None) -> None:
     for env_id in args.env_ids:
         ref = measure(env_id)
         print(f'    "{env_id}": ReferenceReturns(random={ref.random}, expert={ref.expert}),')
+
+
+def distance_to_demos(demos: Sequence[StateTrajectory], states: np.ndarray) -> np.ndarray:
+    """For each state, the distance to the nearest demonstrated state, in units of the demos' standard deviation.
+
+    Each observation dimension is divided by its standard deviation over the demonstrations, so that
+    every dimension counts alike; 0 means "a state the expert showed". Taught in notebook 06, where it
+    measures the covariate shift of Behavioural Cloning.
+
+    Args:
+        demos: the demonstrations.
+        states: states to measure, shape (N, obs_dim).
+
+    Returns:
+        Distances, shape (N,).
+    """
+    from scipy.spatial import cKDTree
+
+    shown = np.concatenate([t.obs for t in demos]).astype(np.float64)
+    scale = shown.std(axis=0) + 1e-6
+    return cKDTree(shown / scale).query(np.asarray(states, dtype=np.float64) / scale)[0]
 
 
 if __name__ == "__main__":

@@ -14,6 +14,14 @@ Two runs are measured, each from 1 expert demonstration (seed 0):
 are process CPU seconds (time.process_time: less disturbed than wall time by other work on a shared
 machine), medians over the repeats, after one warm-up run of each. The difference of the two medians
 is printed too, as a cross-check.
+
+Then, per panel type (BC, IDM, BCO, compare, REINFORCE, each with its default settings on CartPole-v1,
+trained in the caller's thread as ``panel.run()`` does with ``background=False``), what a learner sees
+after pressing Run: the time to the first new image (the new run's empty axes), the time to the first
+image with the run's data, the images per second during the run, the longest gap between two images,
+and the live curves' cost share of the run (CPU time inside LiveCurves / CPU time of the whole run).
+Times to frames are wall-clock seconds from Run (noisy on a shared machine). The panel's first run
+after it is built and a repeated run (Run pressed again) are both measured.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from typing import Any
 
 import bcolearn as bl
 from bcolearn.plotting import LiveCurves
+from bcolearn import widgets
 from bcolearn.widgets import BCPanel
 
 
@@ -80,10 +89,82 @@ def measure(config: bl.BCConfig, demos: list, repeats: int) -> dict[str, float]:
     return {k: statistics.median(v) for k, v in rows.items()}
 
 
+PANELS: dict[str, Callable[..., Any]] = {
+    "BC": widgets.bc_panel, "IDM": widgets.idm_panel, "BCO": widgets.bco_panel, "compare": widgets.compare_panel,
+    "REINFORCE": widgets.reinforce_panel,
+}
+
+
+def watch_run(panel: Any) -> dict[str, float]:
+    """One Run of a panel: when its images changed, and the CPU time spent in its live curves."""
+    curves = panel.curves
+    shown: list[float] = []
+    first_row: list[float] = []
+    cost = [0.0]
+
+    def timed(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            start = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                cost[0] += time.process_time() - start
+        return call
+
+    def source(name: str) -> Callable[..., Any]:
+        callback = timed(original_source(name))
+
+        def row(metrics: Any) -> Any:
+            if not first_row:
+                first_row.append(time.perf_counter())
+            return callback(metrics)
+        return row
+
+    original_source = curves.source
+    curves.reset, curves.finish, curves.source = timed(curves.reset), timed(curves.finish), source
+    curves.widget.observe(lambda _: shown.append(time.perf_counter()), names="value")
+    cpu, start = time.process_time(), time.perf_counter()
+    panel.run(wait=True)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    for name in ("reset", "finish", "source"):
+        delattr(curves, name)
+    frames = [t - start for t in shown]
+    data = [t - start for t in shown if first_row and t >= first_row[0]]
+    during = [t for t in frames if t < wall]
+    gaps = [b - a for a, b in zip([0.0] + during, during + [wall])]
+    return {"run": wall, "first": frames[0] if frames else float("nan"),
+            "first_data": data[0] if data else float("nan"), "fps": len(during) / wall, "frames": len(frames),
+            "gap": max(gaps), "share": cost[0] / cpu}
+
+
+def panel_table(repeats: int) -> None:
+    print(f"\nPer panel, default settings on CartPole-v1: wall seconds from Run, medians of {repeats} repeats\n")
+    print(f"{'panel':<10} {'which run':>9} {'run s':>6} {'1st image':>9} {'1st data':>9} {'images/s':>8} "
+          f"{'max gap':>8} {'frames':>6} {'cost share':>10}")
+    for name, factory in PANELS.items():
+        runs: dict[str, list[dict[str, float]]] = {"first": [], "repeated": []}
+        for _ in range(repeats):
+            panel = factory(autorun=False, background=False)
+            runs["first"].append(watch_run(panel))
+            runs["repeated"].append(watch_run(panel))
+        for which, rows in runs.items():
+            m = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
+            print(f"{name if which == 'first' else '':<10} {which:>9} {m['run']:6.2f} {m['first']:9.2f} "
+                  f"{m['first_data']:9.2f} {m['fps']:8.1f} {m['gap']:8.2f} {m['frames']:6.0f} {m['share']:10.1%}")
+    print("1st image: the first new image after Run; 1st data: the first image drawn after the run's first metrics;")
+    print("max gap: the longest time without a new image during the run (from Run to the end of the run);")
+    print("cost share: CPU time inside LiveCurves (reset, callbacks, finish) / CPU time of the whole run.")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--panel-repeats", type=int, default=3)
+    parser.add_argument("--only-panels", action="store_true", help="print only the per-panel table")
     args = parser.parse_args()
+    if args.only_panels:
+        panel_table(args.panel_repeats)
+        return
     demos = bl.collect_demos("CartPole-v1", bl.load_expert("CartPole-v1"), 1, seed=0)
     runs = {
         "BC panel's run (40 epochs, eval every 5)": BCPanel.default_config("CartPole-v1"),
@@ -112,6 +193,7 @@ def main() -> None:
     print("first: a new panel's first run (its empty axes were rendered when the panel was built, before")
     print("       training: that set-up, one full render, is printed below and not counted above);")
     print("repeated: Run pressed again with the same settings, the saved background reused.")
+    panel_table(args.panel_repeats)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ def assert_fits():  # type: ignore[no-untyped-def]
     high (a longer one stuck out and reached for the figure's top edge)."""
 
     def check(curves) -> None:  # type: ignore[no-untyped-def]
-        for ax in curves._axes.values():
+        for ax in curves.axes.values():
             label, box = ax.yaxis.label.get_window_extent(), ax.get_window_extent()
             assert box.y0 - 1 <= label.y0 and label.y1 <= box.y1 + 1, \
                 f"y label {ax.yaxis.label.get_text()!r} is longer than its axes"

@@ -51,8 +51,7 @@ TAG = re.compile(r"Taught(?: from scratch)? in notebooks? ((?:\d\d(?:\s*\([^)]*\
 KNOWN_DRIFT = {
     ("config", "param", "03"), ("config", "validate", "03"), ("config", "with_updates", "03"),
     ("config", "check_seed", "02"), ("config", "check_count", "02"), ("config", "check_config", "03"),
-    ("plotting", "plot_state_visitation", "03"), ("plotting", "plot_action_effects", "04"),
-    ("plotting", "distance_to_demos", "03"), ("rollout", "RandomPolicy", "01"),
+    ("rollout", "RandomPolicy", "01"),
     ("rollout", "collect_state_demos", "02"), ("types", "Transitions", "03"), ("types", "state_pairs", "05"),
     ("types", "check_demos", "02"), ("widgets", "TrainingPanel", "03"), ("widgets", "DemosPanel", "02"),
 }

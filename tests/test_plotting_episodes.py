@@ -1,4 +1,4 @@
-"""The figures and the demonstrations panel added for notebooks 01–03 (plotting.py and widgets.py)."""
+"""Tests of bcolearn.plotting.episodes: how far episodes got, state trajectories, what each action does."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import bcolearn as bl
-from bcolearn import plotting, widgets
+from bcolearn import plotting
 
 
 def _texts(fig):
@@ -65,49 +65,3 @@ def test_action_effects_legend_hides_no_bar():
     box = legends[0].get_window_extent()
     bars = [bar.get_window_extent() for bar in ax.patches if bar.get_height() > 0]
     assert bars and not any(box.overlaps(bar) for bar in bars), "the legend covers bars"
-
-
-def test_distance_to_demos_is_zero_on_demonstrated_states(cartpole_demos):
-    states = cartpole_demos[0].obs
-    assert np.allclose(plotting.distance_to_demos(cartpole_demos, states[:10]), 0)
-    far = plotting.distance_to_demos(cartpole_demos, states[:1] + np.array([[2.0, 0, 0, 0]], np.float32))
-    assert far[0] > 1
-
-
-def test_plot_covariate_shift(cartpole_demos):
-    expert = bl.load_expert("CartPole-v1")
-    learner = bl.NoisyPolicy(expert, bl.describe_env("CartPole-v1"), 0.5, np.random.default_rng(0))
-    episodes = bl.collect_demos("CartPole-v1", learner, 3, seed=0)
-    fig = plotting.plot_covariate_shift(cartpole_demos, episodes, expert, expert, env_id="CartPole-v1")
-    left, right = fig.axes[:2]
-    assert left.get_title() and right.get_title() and left.get_legend() is not None
-    assert left.get_xlabel() == "cart position (m)" and left.get_ylabel() == "pole angle (rad)"
-    assert "learner: episode failed here" in left.get_legend_handles_labels()[1]
-    heights = [bar.get_height() for bar in right.patches]
-    assert np.nansum(heights) == 0  # the expert never disagrees with itself
-    assert "learner" in right.get_ylabel()
-
-
-def test_plot_covariate_shift_names_what_a_terminal_state_means():
-    """On MountainCar an episode ends when the car reaches the flag: a success, not a failure."""
-    env = "MountainCar-v0"
-    expert = bl.load_expert(env)
-    demos, episodes = bl.collect_demos(env, expert, 1, seed=0), bl.collect_demos(env, expert, 2, seed=3)
-    fig = plotting.plot_covariate_shift(demos, episodes, expert, expert, dims=(0, 1), env_id=env)
-    labels = fig.axes[0].get_legend_handles_labels()[1]
-    assert "learner: reached the goal here" in labels and not any("failed" in label for label in labels)
-
-
-def test_demos_panel_redraws_when_a_control_changes():
-    panel = widgets.demos_panel(n_demos=2)
-    first = panel.image.value
-    assert first and "2 episode(s), 1,000 transitions" in panel.text.value and "expert reference 500" in panel.text.value
-    panel.set(env_id="Pendulum-v1")
-    assert panel.image.value != first and panel.settings.env_id == "Pendulum-v1"
-    assert "acts (200, 1) float32" in panel.text.value and len(panel.demos) == 2
-    panel.set(max_steps=20, seed=3)
-    assert panel.settings.max_steps == 20 and panel.settings.seed == 3
-    with pytest.raises(ValueError, match="No control 'epochs'"):
-        panel.set(epochs=3)
-    with pytest.raises(ValueError, match="n_demos"):
-        widgets.demos_panel(n_demos=50)

@@ -1,0 +1,107 @@
+"""When live curves redraw: the first frame at once, then at least one a second, within a time budget.
+
+:class:`DrawThrottle` is the policy alone (no drawing), with an injectable clock so that it can be
+tested without waiting. Its rules, for one run:
+
+1. the first frame at once (the new run's empty axes, at Run), and the first frame with the run's data
+   as soon as ``min_interval`` has passed since it;
+2. no two frames closer than ``min_interval``;
+3. further frames while the time spent drawing stays under ``max_overhead`` of the run's time so far;
+4. but at least one frame every ``max_interval`` seconds (a blit), while the drawing stays under
+   twice ``max_overhead``;
+5. a render of the background (much dearer than a blit) only within the budget of rule 3; until then
+   a frame is a blit onto the old background.
+
+Used by :class:`LiveCurves` (every panel of notebooks 01–06).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+
+class DrawThrottle:
+    """The redraw policy of live curves; see the module docstring for its rules.
+
+    Attributes:
+        max_overhead: the share of the run's time that drawing may take (0.05: 5 %).
+        min_interval: the least time between two frames, in seconds.
+        max_interval: the most time between two frames while data arrives, in seconds.
+        spent: seconds spent drawing in the current run.
+        frames: frames drawn in the current run.
+        cost: measured seconds per frame, ``{"full": …, "blit": …}`` (a moving average).
+    """
+
+    def __init__(self, max_overhead: float = 0.05, min_interval: float = 0.25, max_interval: float = 0.8, *,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        """Set up the policy.
+
+        Args:
+            max_overhead: the share of the run's time that drawing may take, in (0, 1].
+            min_interval: the least time between two frames, in seconds (>= 0).
+            max_interval: the most time between two frames while data arrives (>= ``min_interval``).
+            clock: returns the time in seconds (injected in tests).
+
+        Raises:
+            ValueError: for values outside those ranges.
+        """
+        if not 0 < max_overhead <= 1:
+            raise ValueError(f"max_overhead is a share of the training time in (0, 1], got {max_overhead!r}.")
+        if not 0 <= min_interval <= max_interval:
+            raise ValueError(f"Need 0 <= min_interval <= max_interval, got min_interval={min_interval!r}, "
+                             f"max_interval={max_interval!r}.")
+        self.max_overhead, self.min_interval, self.max_interval = max_overhead, min_interval, max_interval
+        self.clock = clock
+        self.cost = {"full": 0.05, "blit": 0.005}
+        self.start(started=False)
+
+    def start(self, *, started: bool = True) -> None:
+        """A new run: it starts now (``started``), or at its first data (:meth:`data`)."""
+        self.t0: float | None = self.clock() if started else None
+        self.last = -math.inf
+        self.spent = 0.0
+        self.frames = 0
+        self.data_frames = 0
+        self._has_data = False
+
+    def data(self) -> None:
+        """Note that data arrived (the run starts now if it has not started yet)."""
+        if self.t0 is None:
+            self.t0 = self.clock()
+        self._has_data = True
+
+    def elapsed(self) -> float:
+        """Seconds since the run started."""
+        return self.clock() - self.t0 if self.t0 is not None else 0.0
+
+    def budget(self) -> float:
+        """Seconds of drawing the steady budget (rule 3) still allows now."""
+        return self.max_overhead * self.elapsed() - self.spent
+
+    def frame_due(self) -> bool:
+        """Whether a frame may be drawn now (rules 1–4)."""
+        gap = self.clock() - self.last
+        if self.frames == 0:
+            return True
+        if gap < self.min_interval:
+            return False
+        if self._has_data and self.data_frames == 0:
+            return True
+        if self.budget() >= self.cost["blit"]:
+            return True
+        share = min(1.0, 2 * self.max_overhead)
+        return gap >= self.max_interval and self.spent + self.cost["blit"] <= share * self.elapsed()
+
+    def can_render(self) -> bool:
+        """Whether the budget allows a render of the background now (rule 5)."""
+        return self.budget() >= self.cost["full"]
+
+    def drawn(self, kind: str, seconds: float) -> None:
+        """Note a frame: ``kind`` ``"full"`` (a render and a blit) or ``"blit"``, which took ``seconds``."""
+        self.cost[kind] = 0.5 * self.cost[kind] + 0.5 * seconds
+        self.spent += seconds
+        self.frames += 1
+        self.data_frames += self._has_data
+        self.last = self.clock()

@@ -183,6 +183,32 @@ def test_diagrams_are_relative_links_to_images_folder() -> None:
     assert sum(map(len, links.values())) >= 5, f"too few diagrams found in the notebooks' markdown: {links}"
 
 
+def test_saved_notebooks_keep_static_copies_not_widget_views() -> None:
+    """scripts/execute_notebooks.py's clean-up: widget state and views go (they cannot render without the
+    state: raw repr text), the panel's static copy and every other output stay."""
+    import importlib.util
+
+    import nbformat
+
+    spec = importlib.util.spec_from_file_location("execute_notebooks", ROOT / "scripts" / "execute_notebooks.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    view = nbformat.v4.new_output("display_data", {"application/vnd.jupyter.widget-view+json": {"model_id": "m"},
+                                                   "text/plain": "VBox(children=(HTML(value='<h4>BC</h4>'),))"})
+    static = nbformat.v4.new_output("display_data", {"text/html": "<div class='bcolearn-static'>…</div>",
+                                                     "text/plain": "Run 1 on CartPole-v1"})
+    printed = nbformat.v4.new_output("stream", name="stdout", text="return 500.0\n")
+    cell = nbformat.v4.new_code_cell("widgets.bc_panel()", outputs=[view, static, printed])
+    cell.metadata["execution"] = {"iopub.status.idle": "2026-01-01T00:00:00"}
+    nb = nbformat.v4.new_notebook(cells=[cell], metadata={"widgets": {"state": {}}})
+    module.clean(nb)
+    assert "widgets" not in nb.metadata and "execution" not in cell.metadata
+    assert cell.outputs == [static, printed]
+    for notebook in NOTEBOOKS:  # and the committed notebooks were saved that way
+        for c in nbformat.read(notebook, as_version=4).cells:
+            assert not any(module.is_widget_view(o) for o in c.get("outputs", [])), f"{notebook.name}: a widget view"
+
+
 def test_static_html_export_shows_the_diagrams(lab: L.Lab, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """``jupyter nbconvert --to html`` writes the HTML beside the notebook; opened from disk, every image loads."""
     from nbconvert import HTMLExporter

@@ -105,6 +105,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
         pytest.fail("scripts/install.sh would reinstall into this Python (its stamp does not match "
                     "pyproject.toml): run `bash scripts/install.sh` (or scripts/test.sh) first.")
     shutil.rmtree(COPY, ignore_errors=True)
+    shutil.rmtree(SHOTS, ignore_errors=True)  # only this run's screenshots
     for folder in ("notebooks", "images"):
         shutil.copytree(ROOT / folder, COPY / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     _write_panels_notebook(COPY / "notebooks" / "panels.ipynb")

@@ -120,15 +120,18 @@ def _report(request: pytest.FixtureRequest) -> None:
     """Write the figures to artifacts/browser_timings.json and print them (past pytest's capture)."""
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "browser_timings.json").write_text(json.dumps(RESULTS, indent=1))
-    write = request.config.pluginmanager.get_plugin("terminalreporter").write_line
-    write("")
-    write("Browser test figures (also in artifacts/browser_timings.json):")
+    lines = ["", "Browser test figures (also in artifacts/browser_timings.json):"]
     for name, r in RESULTS["notebooks"].items():
-        write(f"  {name:<32} Run All {r['run_all_s']:6.1f} s   images {r['images']}")
+        lines.append(f"  {name:<32} Run All {r['run_all_s']:6.1f} s   images {r['images']}")
     for name, r in RESULTS["panels"].items():
         first = f"{r['first_frame_s']:.2f} s" if r.get("first_frame_s") is not None else "none"
-        write(f"  panel {name:<10} frames {r['frames']:3d} in {r.get('run_s', 0):.1f} s, first frame {first:>7}, "
-              f"after Stop {r.get('frames_after_stop', '-')}   {r.get('stopped', '')}")
+        lines.append(f"  panel {name:<10} frames {r['frames']:3d} in {r.get('run_s', 0):.1f} s, first frame "
+                     f"{first:>7}, after Stop {r.get('frames_after_stop', '-')}   {r.get('stopped', '')}")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    with capture.global_and_fixture_disabled():  # past pytest's capture of fixture teardown
+        for line in lines:
+            reporter.write_line(line)
 
 
 @pytest.fixture(scope="module")

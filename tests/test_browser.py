@@ -24,6 +24,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,7 +102,7 @@ def _digest(paths: list[Path]) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[L.Lab]:
     _require_browser()
-    if not L.install_is_noop(os.environ.get("VIRTUAL_ENV") or __import__("sys").prefix):
+    if not L.install_is_noop(sys.prefix):  # start_lab runs start.sh with VIRTUAL_ENV = this prefix
         pytest.fail("scripts/install.sh would reinstall into this Python (its stamp does not match "
                     "pyproject.toml): run `bash scripts/install.sh` (or scripts/test.sh) first.")
     shutil.rmtree(COPY, ignore_errors=True)

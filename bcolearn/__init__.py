@@ -1,6 +1,6 @@
 """bcolearn: imitation learning from demonstrations, for learners.
 
-Behavioural Cloning (BC), inverse dynamics models (IDM) and Behavioural Cloning from Observation
+Behavioural Cloning (BC), DAgger, inverse dynamics models (IDM) and Behavioural Cloning from Observation
 (BCO(0), BCO(α)) on Gymnasium tasks, with the data types, experts, evaluation, plots and widgets
 that the course notebooks use.
 
@@ -30,6 +30,8 @@ _EXPORTS = {
     "idm": ["train_idm", "IDMConfig", "IDMResult", "idm_metrics", "label_demos"],
     "bco": ["train_bco", "BCOConfig", "BCOResult", "recommended_bco_config"],
     "reinforce": ["train_reinforce", "ReinforceConfig"],
+    "dagger": ["train_dagger", "DAggerConfig", "DAggerResult", "CountingExpert", "off_demo_share",
+               "recommended_dagger_config"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_WHERE)
@@ -50,6 +52,8 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from bcolearn.bc import BCConfig, make_policy, recommended_bc_config, train_bc  # noqa: F401
     from bcolearn.bco import BCOConfig, BCOResult, recommended_bco_config, train_bco  # noqa: F401
+    from bcolearn.dagger import (CountingExpert, DAggerConfig, DAggerResult, off_demo_share,  # noqa: F401
+                                 recommended_dagger_config, train_dagger)
     from bcolearn.envs import EnvInfo, configure_torch, describe_env, make_env, seed_everything  # noqa: F401
     from bcolearn.evaluation import (EVAL_SEED, EvalResult, bootstrap_ci, check_made_for, evaluate,  # noqa: F401
                                      normalised_score)

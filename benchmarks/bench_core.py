@@ -91,5 +91,27 @@ def main() -> None:
         "", "")
 
 
+
+def dagger_rows() -> None:
+    """DAgger from one expert demo (notebook 07): score, expert labels queried, CPU seconds; 3 seeds each."""
+    for env_id in ["Pendulum-v1", "Acrobot-v1"]:
+        ref = bl.REFERENCE_RETURNS[env_id]
+        cfg = bl.recommended_dagger_config(env_id)
+        demos = bl.collect_demos(env_id, bl.load_expert(env_id), 1, seed=0)
+        scores, labels, times, bc_scores = [], [], [], []
+        for seed in range(3):
+            res, t = cpu(lambda: bl.train_dagger(demos, cfg, env_id=env_id, seed=seed, expert=bl.load_expert(env_id)))
+            scores.append(bl.evaluate(res.policy, env_id, 50).score)
+            bc_scores.append(bl.train_bc(demos, cfg.bc, env_id=env_id, seed=seed).evaluate(50).score)
+            labels.append(res.labels)
+            times.append(t)
+        row(f"DAgger ({cfg.iterations}×{cfg.rollout_episodes} ep.), {env_id}, 1 demo",
+            f"score {np.mean(scores):.3f} ({', '.join(f'{s:.2f}' for s in scores)})",
+            f"{int(np.mean(labels))} expert labels, {np.mean(times):.1f} s CPU", f"{ref.expert:.1f} / {ref.random:.1f}")
+        row(f"  BC alone, same demo and BC settings", f"score {np.mean(bc_scores):.3f}", "0 expert labels", "")
+
+
 if __name__ == "__main__":
     main()
+    if "--quick" not in sys.argv:
+        dagger_rows()

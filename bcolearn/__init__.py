@@ -30,7 +30,8 @@ _EXPORTS = {
     "bco": ["train_bco", "BCOConfig", "BCOResult", "recommended_bco_config"],
     "reinforce": ["train_reinforce", "ReinforceConfig"],
     "ppo": ["train_ppo", "PPOConfig", "PPO"],
-    "gaifo": ["train_gaifo", "GAIfOConfig", "GAIfOResult", "Discriminator", "gaifo_reward", "discriminator_loss"],
+    "gaifo": ["train_gaifo", "GAIfOConfig", "GAIfOResult", "Discriminator", "gaifo_reward", "discriminator_loss",
+              "interactions_to_reach"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_WHERE)
@@ -55,7 +56,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from bcolearn.evaluation import EVAL_SEED, EvalResult, bootstrap_ci, evaluate, normalised_score  # noqa: F401
     from bcolearn.experts import EXPERTS, REFERENCE_RETURNS, load_expert  # noqa: F401
     from bcolearn.gaifo import (Discriminator, GAIfOConfig, GAIfOResult, discriminator_loss,  # noqa: F401
-                                gaifo_reward, train_gaifo)
+                                gaifo_reward, interactions_to_reach, train_gaifo)
     from bcolearn.idm import IDMConfig, IDMResult, idm_metrics, train_idm  # noqa: F401
     from bcolearn.nets import InverseDynamicsModel, MLPPolicy  # noqa: F401
     from bcolearn.ppo import PPO, PPOConfig, train_ppo  # noqa: F401

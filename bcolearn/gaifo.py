@@ -265,3 +265,15 @@ def train_gaifo(
     finally:
         ppo.close()
     return result
+
+
+def interactions_to_reach(rows: Sequence[dict[str, float]], score: float = 0.95, *, offset: int = 0) -> float:
+    """The first ``env/steps`` (plus ``offset``) at which ``eval/score`` reached ``score``; NaN if never.
+
+    Taught in notebook 08, where it compares BCO and GAIfO. ``offset`` adds interactions spent before
+    this run (a warm start's BCO steps).
+    """
+    for row in rows:
+        if row.get("eval/score", -np.inf) >= score:
+            return float(row["env/steps"] + offset)
+    return float("nan")

@@ -1,8 +1,8 @@
 """bcolearn: imitation learning from demonstrations, for learners.
 
-Behavioural Cloning (BC), DAgger, inverse dynamics models (IDM) and Behavioural Cloning from Observation
-(BCO(0), BCO(α)) on Gymnasium tasks, with the data types, experts, evaluation, plots and widgets
-that the course notebooks use.
+Behavioural Cloning (BC), DAgger, inverse dynamics models (IDM), Behavioural Cloning from Observation
+(BCO(0), BCO(α)) and adversarial imitation from observation (GAIfO, on a small PPO) on Gymnasium
+tasks, with the data types, experts, evaluation, plots and widgets that the course notebooks use.
 
 Names are loaded on first use, so ``import bcolearn`` is quick; PyTorch is imported only when a
 network is first needed.
@@ -32,6 +32,9 @@ _EXPORTS = {
     "reinforce": ["train_reinforce", "ReinforceConfig"],
     "dagger": ["train_dagger", "DAggerConfig", "DAggerResult", "CountingExpert", "off_demo_share",
                "recommended_dagger_config"],
+    "ppo": ["train_ppo", "PPOConfig", "PPO"],
+    "gaifo": ["train_gaifo", "GAIfOConfig", "GAIfOResult", "Discriminator", "gaifo_reward", "discriminator_loss",
+              "interactions_to_reach"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_WHERE)
@@ -58,7 +61,10 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from bcolearn.evaluation import (EVAL_SEED, EvalResult, bootstrap_ci, check_made_for, evaluate,  # noqa: F401
                                      normalised_score)
     from bcolearn.idm import IDMConfig, IDMResult, idm_metrics, label_demos, train_idm  # noqa: F401
+    from bcolearn.gaifo import (Discriminator, GAIfOConfig, GAIfOResult, discriminator_loss,  # noqa: F401
+                                gaifo_reward, interactions_to_reach, train_gaifo)
     from bcolearn.nets import InverseDynamicsModel, MLPPolicy  # noqa: F401
+    from bcolearn.ppo import PPO, PPOConfig, train_ppo  # noqa: F401
     from bcolearn.reinforce import ReinforceConfig, train_reinforce  # noqa: F401
     from bcolearn.rollout import (NoisyPolicy, collect_demos, collect_state_demos, collect_transitions,  # noqa: F401
                                   episode_returns, random_policy)

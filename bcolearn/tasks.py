@@ -69,7 +69,8 @@ class Task:
     bc_settings: Mapping[str, object] = field(default_factory=_frozen)
     """``BCConfig`` fields measured to reach the expert (the others keep their defaults)."""
     bco_settings: Mapping[str, object] = field(default_factory=_frozen)
-    """``BCOConfig`` fields (other than ``bc``, which takes :attr:`bc_settings`) measured to reach the expert."""
+    """``BCOConfig`` fields (other than ``bc``, which takes :attr:`bc_settings`; ``idm`` as a mapping of
+    ``IDMConfig`` fields) measured to reach the expert."""
 
     @property
     def info(self) -> EnvInfo:
@@ -180,13 +181,14 @@ TASKS: Mapping[str, Task] = MappingProxyType({t.env_id: t for t in (
          "angular velocity θ̇₁ (rad/s)", "angular velocity θ̇₂ (rad/s)"),
         terminal_meaning="reached the goal here", bc_settings=_frozen({"epochs": 100}),
         # Random steps never reach the states the expert swings through: BCO(α = 1) fixes the IDM's labels.
-        bco_settings=_frozen({"pre_demo_steps": 2000, "alpha": 1.0, "iterations": 5}),
+        bco_settings=_frozen({"pre_demo_steps": 1000, "alpha": 1.0, "iterations": 4, "explore": 0.1}),
     ),
     Task(
         "MountainCar-v0", mountaincar_expert, ReferenceReturns(random=-200.0, expert=-119.62),
         ("car position (m)", "car velocity (m/s)"),
         terminal_meaning="reached the goal here", bc_settings=_frozen({"epochs": 100}),
-        bco_settings=_frozen({"pre_demo_steps": 2000, "alpha": 1.0, "iterations": 5}),
+        bco_settings=_frozen({"pre_demo_steps": 1000, "alpha": 1.0, "iterations": 4, "explore": 0.1,
+                              "idm": {"input_mode": "concat"}}),
     ),
     Task(
         "Pendulum-v1", pendulum_expert, ReferenceReturns(random=-1200.32, expert=-157.55),

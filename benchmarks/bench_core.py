@@ -2,6 +2,7 @@
 
     python benchmarks/bench_core.py            # everything (a few minutes on 2 cores)
     python benchmarks/bench_core.py --quick    # CartPole rows and import time only
+    python benchmarks/bench_core.py --gaifo    # only the BCO-on-every-task and GAIfO rows (notebook 08)
 
 CPU times are process CPU seconds (time.process_time) on this machine, measured after one warm-up
 run (the first run in a process also imports torch, about a second once per process; it is reported too).
@@ -45,7 +46,13 @@ def row(what: str, result: str, budget: str, ref: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--gaifo", action="store_true")
     args = parser.parse_args()
+    if args.gaifo:
+        print(f"| {'what':<44} | {'result':<32} | {'budget used':<34} | {'expert / random':<26} |")
+        print(f"|{'-' * 46}|{'-' * 34}|{'-' * 36}|{'-' * 28}|")
+        gaifo_rows()
+        return
     env = "CartPole-v1"
     ref = bl.REFERENCE_RETURNS[env]
     demos = bl.collect_demos(env, bl.load_expert(env), 1, seed=0)
@@ -86,6 +93,8 @@ def main() -> None:
             name = f"BCO({cfg.alpha:g}), {env_id}, {n_demos} state-only demos"
             row(name, f"score {np.mean(scores):.3f} ({', '.join(f'{s:.2f}' for s in scores)})",
                 f"{int(np.mean(steps))} env steps, {np.mean(times):.1f} s CPU", f"{ref.expert:.1f} / {ref.random:.1f}")
+    if not args.quick:
+        gaifo_rows()
     row("import bcolearn (fresh process)", f"{fresh_process_time('import bcolearn'):.2f} s wall", "", "")
     row("  and first use of a network (imports torch)", f"{fresh_process_time('import bcolearn; bcolearn.train_bc'):.2f} s wall",
         "", "")
@@ -109,6 +118,49 @@ def dagger_rows() -> None:
             f"score {np.mean(scores):.3f} ({', '.join(f'{s:.2f}' for s in scores)})",
             f"{int(np.mean(labels))} expert labels, {np.mean(times):.1f} s CPU", f"{ref.expert:.1f} / {ref.random:.1f}")
         row(f"  BC alone, same demo and BC settings", f"score {np.mean(bc_scores):.3f}", "0 expert labels", "")
+
+
+BCO_DEMOS = {"CartPole-v1": 1, "Acrobot-v1": 5, "MountainCar-v0": 10, "Pendulum-v1": 10, "LunarLander-v3": 10}
+"""State-only demos per task in the BCO rows (as in the rows above)."""
+
+
+def gaifo_rows(seeds: tuple[int, ...] = (0, 1, 2), episodes: int = 50) -> None:
+    """Issue 13's rows: BCO with the recommended configs on all five tasks, then GAIfO on CartPole.
+
+    Each: mean normalised score over ``seeds`` (each policy evaluated on ``episodes`` episodes), the
+    environment interactions used, and CPU seconds per run.
+    """
+    for env_id, n_demos in BCO_DEMOS.items():
+        ref = bl.REFERENCE_RETURNS[env_id]
+        cfg = recommended_bco_config(env_id)
+        demos = bl.collect_state_demos(env_id, bl.load_expert(env_id), n_demos, seed=0)
+        scores, steps, times = [], [], []
+        for seed in seeds:
+            res, t = cpu(lambda: bl.train_bco(demos, cfg, env_id=env_id, seed=seed))
+            scores.append(bl.evaluate(res.policy, env_id, episodes).score)
+            steps.append(res.history.last("env/steps"))
+            times.append(t)
+        row(f"BCO({cfg.alpha:g}), {env_id}, {n_demos} state-only demo{'s' * (n_demos > 1)}",
+            f"score {np.mean(scores):.3f} ({', '.join(f'{s:.2f}' for s in scores)})",
+            f"{int(np.mean(steps))} env steps, {np.mean(times):.1f} s CPU", f"{ref.expert:.1f} / {ref.random:.1f}")
+    env_id = "CartPole-v1"
+    ref = bl.REFERENCE_RETURNS[env_id]
+    demos = bl.collect_state_demos(env_id, bl.load_expert(env_id), 1, seed=0)
+    for label, total, warm in [("cold", 16_384, False), ("warm from BCO(0)", 4096, True)]:
+        scores, steps, times = [], [], []
+        for seed in seeds:
+            def run(seed: int = seed) -> tuple[object, int]:
+                policy, used = None, 0
+                if warm:
+                    policy, used = bl.train_bco(demos, bl.BCOConfig(pre_demo_steps=1000), env_id=env_id, seed=seed).policy, 1000
+                res = bl.train_gaifo(demos, bl.GAIfOConfig(total_steps=total), env_id=env_id, seed=seed, policy=policy)
+                return res, used + int(res.history.last("env/steps"))
+            (res, used), t = cpu(run)
+            scores.append(bl.evaluate(res.policy, env_id, episodes).score)
+            steps.append(used)
+            times.append(t)
+        row(f"GAIfO ({label}), {env_id}, 1 state-only demo", f"score {np.mean(scores):.3f} ({', '.join(f'{s:.2f}' for s in scores)})",
+            f"{int(np.mean(steps))} env steps, {np.mean(times):.1f} s CPU", f"{ref.expert:.1f} / {ref.random:.1f}")
 
 
 if __name__ == "__main__":

@@ -123,7 +123,8 @@ def test_version_and_typing_marker(pyproject):
     assert bcolearn.__version__ == pyproject["project"]["version"]
     assert (ROOT / "bcolearn" / "py.typed").is_file()
     assert "py.typed" in pyproject["tool"]["setuptools"]["package-data"]["bcolearn"]
-    assert pyproject["tool"]["setuptools"]["packages"] == ["bcolearn"]
+    # every subpackage (plotting, widgets, checks) must be installed too, not only bcolearn/ itself
+    assert pyproject["tool"]["setuptools"]["packages"] == {"find": {"include": ["bcolearn*"]}}
 
 
 def test_import_does_not_load_torch_eagerly():

@@ -55,7 +55,9 @@ def test_the_recommended_configs_are_built_from_the_records():
         bc = bcolearn.recommended_bc_config(env_id)
         assert all(getattr(bc, k) == v for k, v in task.bc_settings.items())
         bco = bcolearn.recommended_bco_config(env_id)
-        assert all(getattr(bco, k) == v for k, v in task.bco_settings.items()) and bco.bc == bc
+        settings = dict(task.bco_settings)
+        assert all(getattr(bco.idm, k) == v for k, v in settings.pop("idm", {}).items())
+        assert all(getattr(bco, k) == v for k, v in settings.items()) and bco.bc == bc
     assert bcolearn.recommended_bc_config("CartPole-v1") == bcolearn.BCConfig()
 
 

@@ -8,7 +8,8 @@ a failing check raises, so that a wrong reference solution fails the build; see
 * :mod:`~bcolearn.checks.result`: :class:`CheckResult`, strict mode, partial-credit rubrics;
 * :mod:`~bcolearn.checks.exercises_01_03` and :mod:`~bcolearn.checks.exercises_04_06`: the exercises;
 * :mod:`~bcolearn.checks.assignments`: the assignments of notebooks 03, 04 and 05;
-* :mod:`~bcolearn.checks.dagger`: the assignment of notebook 07.
+* :mod:`~bcolearn.checks.dagger`: the assignment of notebook 07;
+* :mod:`~bcolearn.checks.gaifo`: the exercise of notebook 08.
 
 Every public name is importable from ``bcolearn.checks`` (``from bcolearn import checks``).
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from bcolearn.checks.assignments import check_bc_training_loop, check_bco_alpha, check_idm_experiment
 from bcolearn.checks.dagger import check_dagger_loop
+from bcolearn.checks.gaifo import check_gaifo_reward
 from bcolearn.checks.exercises_01_03 import (check_bc_loss, check_discounted_return, check_drop_actions,
                                              check_gaussian_nll, check_inferred_actions, check_policy)
 from bcolearn.checks.exercises_04_06 import (check_bco_interactions, check_bootstrap_ci, check_idm_accuracy,
@@ -32,4 +34,5 @@ __all__ = [
     "check_idm_features", "check_idm_accuracy", "check_inferred_demos", "check_bco_interactions",
     "check_normalised_score", "check_bootstrap_ci",
     "check_bc_training_loop", "check_idm_experiment", "check_bco_alpha", "check_dagger_loop",
+    "check_gaifo_reward",
 ]

@@ -27,6 +27,7 @@ from bcolearn.plotting.book import CurveAxes, CurveBook, CurveLine, LegendEntry
 from bcolearn.plotting.curves import plot_history, plot_learning_curves, plot_return_distribution
 from bcolearn.plotting.dagger import plot_off_demo_share
 from bcolearn.plotting.drawer import CurveDrawer
+from bcolearn.plotting.gaifo import plot_gaifo_runs
 from bcolearn.plotting.episodes import plot_action_effects, plot_highest_positions, plot_state_trajectories
 from bcolearn.plotting.figures import figure_png, finish_axes, new_figure, png_data_uri
 from bcolearn.plotting.live import LiveCurves
@@ -44,6 +45,7 @@ __all__ = [
     "plot_history", "plot_learning_curves", "plot_return_distribution", "plot_state_visitation",
     "plot_covariate_shift", "plot_idm_coverage", "plot_highest_positions", "plot_state_trajectories",
     "plot_action_effects", "animate_episode", "EpisodeAnimation", "plot_off_demo_share",
+    "plot_gaifo_runs",
     # style, series and figure helpers
     "METRICS", "MetricStyle", "metric_label", "metric_color", "metric_group", "X_LABELS", "X_CANDIDATES",
     "ACTION_UNITS", "action_unit", "STATE_NAMES", "state_name", "series", "x_key", "figure_png", "png_data_uri",

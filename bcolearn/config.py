@@ -237,7 +237,7 @@ def get_path(config: object, path: str) -> ParamValue:
 
 
 def bounds_text(f: dataclasses.Field[ParamValue]) -> str:
-    """The valid values of a :func:`param` field in words: ``"1 to 1000"``, ``"at least 0"``, ``"one of 'a', 'b'"``.
+    """The valid values of a :func:`param` field in words: ``"from 1 to 1000"``, ``"of at least 0"``, ``"one of 'a', 'b'"``.
 
     Taught in notebook 03.
     """
@@ -246,10 +246,10 @@ def bounds_text(f: dataclasses.Field[ParamValue]) -> str:
         return "one of " + ", ".join(repr(c) for c in meta["choices"])
     low, high = meta["low"], meta["high"]
     if low is not None and high is not None:
-        return f"{low:g} to {high:g}"
+        return f"from {low:g} to {high:g}"
     if low is not None:
-        return f"at least {low:g}"
-    return "any number" if high is None else f"at most {high:g}"
+        return f"of at least {low:g}"
+    return "" if high is None else f"of at most {high:g}"
 
 
 def replace_path(config: C, path: str, value: ParamValue) -> C:
@@ -271,11 +271,16 @@ def replace_path(config: C, path: str, value: ParamValue) -> C:
             the valid range).
     """
     f = field_at(config, path)
+    owner, name = _owner(config, path)
     try:
         return _replaced(config, path, value)
     except (TypeError, ValueError) as err:
-        raise ValueError(f"{path} = {value!r} is not allowed (valid: {bounds_text(f)}); nothing was changed. "
-                         f"{err}") from None
+        if not str(err).startswith(f"{type(owner).__name__}.{name} "):  # another field's check: pass it on
+            raise ValueError(f"{path} = {value!r} is not allowed: {err} Nothing was changed.") from None
+        kind = "" if f.metadata["choices"] is not None else "a whole number " if isinstance(f.default, int) \
+            else "a number "
+        raise ValueError(f"{path} = {value!r} is not allowed: {path} takes {kind}{bounds_text(f)} "
+                         f"({f.metadata['doc']}). Nothing was changed.") from None
 
 
 def _replaced(config: C, path: str, value: ParamValue) -> C:

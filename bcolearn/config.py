@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -160,3 +160,134 @@ def check_config(config: object, expected: type, *, default: Callable[[], Any] |
         at = f"{where} needs" if where else "Expected"
         raise TypeError(f"{at} a {expected.__name__}, got {found}: {config!r:.80}. Build one with {hint}.")
     return config
+
+
+# --- Dotted config paths ("idm.epochs"): the hyperparameters of nested config dataclasses --------------
+# The panels of bcolearn.widgets key their controls by these paths (notebooks 03-05).
+
+ParamValue = int | float | str
+"""The value of one hyperparameter: a number, or one of its ``choices``."""
+
+C = TypeVar("C")
+
+
+def hyperparameters(config: object) -> tuple[str, ...]:
+    """Every hyperparameter of a config dataclass instance, as a dotted path, nested configs included.
+
+    Taught in notebook 03.
+
+    Args:
+        config: e.g. ``BCOConfig()``.
+
+    Returns:
+        E.g. ``("pre_demo_steps", "alpha", …, "idm.epochs", …, "bc.epochs", …)``, in field order.
+    """
+    paths: list[str] = []
+    for f in dataclasses.fields(config):  # type: ignore[arg-type]
+        value = getattr(config, f.name)
+        if "doc" in f.metadata:
+            paths.append(f.name)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            paths.extend(f"{f.name}.{sub}" for sub in hyperparameters(value))
+    return tuple(paths)
+
+
+def _owner(config: object, path: str) -> tuple[object, str]:
+    """The (nested) config that holds the last part of ``path``, and that part's name."""
+    *outer, name = path.split(".")
+    for part in outer:
+        inner = getattr(config, part, None)
+        if not dataclasses.is_dataclass(inner) or isinstance(inner, type):
+            raise ValueError(f"{type(config).__name__} has no hyperparameter {path!r}; it has "
+                             f"{', '.join(hyperparameters(config))}.")
+        config = inner
+    return config, name
+
+
+def field_at(config: object, path: str) -> dataclasses.Field[ParamValue]:
+    """The :func:`param` field at a dotted path (``"idm.epochs"``) of a config dataclass instance.
+
+    Taught in notebook 03.
+
+    Raises:
+        ValueError: naming the path and listing the hyperparameters ``config`` has.
+    """
+    if not isinstance(path, str):
+        raise TypeError(f"A hyperparameter path is a string such as 'epochs' or 'idm.epochs', got {path!r}.")
+    owner, name = _owner(config, path)
+    fields = {f.name: f for f in dataclasses.fields(owner)}  # type: ignore[arg-type]
+    if name not in fields or "doc" not in fields[name].metadata:
+        where = path.rpartition(".")[0]
+        known = hyperparameters(owner)
+        raise ValueError(f"{type(owner).__name__} has no hyperparameter {name!r}; it has "
+                         f"{', '.join(f'{where}.{k}' if where else k for k in known)}.")
+    return fields[name]
+
+
+def get_path(config: object, path: str) -> ParamValue:
+    """The value of the hyperparameter at a dotted path, e.g. ``get_path(BCOConfig(), "idm.epochs") == 30``.
+
+    Taught in notebook 03.
+
+    Raises:
+        ValueError: for a path that ``config`` does not have (listing those it has).
+    """
+    field_at(config, path)
+    owner, name = _owner(config, path)
+    return getattr(owner, name)
+
+
+def bounds_text(f: dataclasses.Field[ParamValue]) -> str:
+    """The valid values of a :func:`param` field in words: ``"from 1 to 1000"``, ``"of at least 0"``, ``"one of 'a', 'b'"``.
+
+    Taught in notebook 03.
+    """
+    meta = f.metadata
+    if meta["choices"] is not None:
+        return "one of " + ", ".join(repr(c) for c in meta["choices"])
+    low, high = meta["low"], meta["high"]
+    if low is not None and high is not None:
+        return f"from {low:g} to {high:g}"
+    if low is not None:
+        return f"of at least {low:g}"
+    return "" if high is None else f"of at most {high:g}"
+
+
+def replace_path(config: C, path: str, value: ParamValue) -> C:
+    """A copy of a config dataclass with the hyperparameter at a dotted path replaced, and validated.
+
+    Nothing is clamped or rounded: a value out of range, of the wrong type or not among the choices is refused.
+    Taught in notebook 03.
+
+    Args:
+        config: e.g. ``BCOConfig()``.
+        path: e.g. ``"alpha"`` or ``"idm.epochs"``.
+        value: the new value.
+
+    Returns:
+        The new config (``config`` itself is unchanged).
+
+    Raises:
+        ValueError: for an unknown path, or a value that the field refuses (naming the path, the value and
+            the valid range).
+    """
+    f = field_at(config, path)
+    owner, name = _owner(config, path)
+    try:
+        return _replaced(config, path, value)
+    except (TypeError, ValueError) as err:
+        if not str(err).startswith(f"{type(owner).__name__}.{name} "):  # another field's check: pass it on
+            raise ValueError(f"{path} = {value!r} is not allowed: {err} Nothing was changed.") from None
+        kind = "" if f.metadata["choices"] is not None else "a whole number " if isinstance(f.default, int) \
+            else "a number "
+        raise ValueError(f"{path} = {value!r} is not allowed: {path} takes {kind}{bounds_text(f)} "
+                         f"({f.metadata['doc']}). Nothing was changed.") from None
+
+
+def _replaced(config: C, path: str, value: ParamValue) -> C:
+    head, _, rest = path.partition(".")
+    if rest:
+        return dataclasses.replace(config, **{head: _replaced(getattr(config, head), rest, value)})  # type: ignore[type-var]
+    new = dataclasses.replace(config, **{head: value})  # type: ignore[type-var]
+    validate(new)
+    return new

@@ -174,7 +174,7 @@ C = TypeVar("C")
 def hyperparameters(config: object) -> tuple[str, ...]:
     """Every hyperparameter of a config dataclass instance, as a dotted path, nested configs included.
 
-    Taught in notebook 03.
+    Used behind the scenes in notebook 03.
 
     Args:
         config: e.g. ``BCOConfig()``.
@@ -207,7 +207,7 @@ def _owner(config: object, path: str) -> tuple[object, str]:
 def field_at(config: object, path: str) -> dataclasses.Field[ParamValue]:
     """The :func:`param` field at a dotted path (``"idm.epochs"``) of a config dataclass instance.
 
-    Taught in notebook 03.
+    Used behind the scenes in notebook 03.
 
     Raises:
         ValueError: naming the path and listing the hyperparameters ``config`` has.
@@ -227,7 +227,7 @@ def field_at(config: object, path: str) -> dataclasses.Field[ParamValue]:
 def get_path(config: object, path: str) -> ParamValue:
     """The value of the hyperparameter at a dotted path, e.g. ``get_path(BCOConfig(), "idm.epochs") == 30``.
 
-    Taught in notebook 03.
+    Used behind the scenes in notebook 03.
 
     Raises:
         ValueError: for a path that ``config`` does not have (listing those it has).
@@ -240,7 +240,7 @@ def get_path(config: object, path: str) -> ParamValue:
 def bounds_text(f: dataclasses.Field[ParamValue]) -> str:
     """The valid values of a :func:`param` field in words: ``"from 1 to 1000"``, ``"of at least 0"``, ``"one of 'a', 'b'"``.
 
-    Taught in notebook 03.
+    Used behind the scenes in notebook 03.
     """
     meta = f.metadata
     if meta["choices"] is not None:
@@ -257,7 +257,7 @@ def replace_path(config: C, path: str, value: ParamValue) -> C:
     """A copy of a config dataclass with the hyperparameter at a dotted path replaced, and validated.
 
     Nothing is clamped or rounded: a value out of range, of the wrong type or not among the choices is refused.
-    Taught in notebook 03.
+    Used behind the scenes in notebook 03.
 
     Args:
         config: e.g. ``BCOConfig()``.

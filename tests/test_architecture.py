@@ -53,7 +53,7 @@ KNOWN_DRIFT = {
     ("config", "check_seed", "02"), ("config", "check_count", "02"), ("config", "check_config", "03"),
     ("rollout", "RandomPolicy", "01"),
     ("rollout", "collect_state_demos", "02"), ("types", "Transitions", "03"), ("types", "state_pairs", "05"),
-    ("types", "check_demos", "02"), ("widgets", "TrainingPanel", "03"), ("widgets", "DemosPanel", "02"),
+    ("types", "check_demos", "02"),
 }
 
 

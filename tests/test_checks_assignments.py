@@ -51,7 +51,7 @@ def _softmax_mse(z, a):
      ["follows the cross-entropy ✘", "loss decreases ✘", "reaches 500 ✘"]),
     (dict(loss_fn=_softmax_mse), ["follows the cross-entropy ✘"]),
     (dict(loss_fn=lambda z, a: F.cross_entropy(torch.softmax(z, -1), a)),
-     ["follows the cross-entropy ✘", "loss decreases ✘", "reaches 500 ✘"]),
+     ["follows the cross-entropy ✘", "reaches 500 ✘"]),
     (dict(loss_fn=lambda z, a: ((z - F.one_hot(a, 2).float()) ** 2).mean()), ["follows the cross-entropy ✘"]),
 ])
 def test_bc_training_loop_wrong(variant, wrong):

@@ -16,7 +16,7 @@ def test_demos_panel_redraws_when_a_control_changes():
     assert "acts (200, 1) float32" in panel.text.value and len(panel.demos) == 2
     panel.set(max_steps=20, seed=3)
     assert panel.settings.max_steps == 20 and panel.settings.seed == 3
-    with pytest.raises(ValueError, match="No control 'epochs'"):
+    with pytest.raises(ValueError, match="has no setting 'epochs'"):
         panel.set(epochs=3)
     with pytest.raises(ValueError, match="n_demos"):
         widgets.demos_panel(n_demos=50)

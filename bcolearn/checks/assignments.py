@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from bcolearn.checks.result import CheckResult, Rubric, check, failed, run_learner_code
+from bcolearn.envs import configure_torch
 
 
 @contextlib.contextmanager
@@ -107,6 +108,7 @@ def check_bc_training_loop(fit: Callable[..., Any], *, epochs: int = 40, batch_s
     from bcolearn.rollout import collect_demos
     from bcolearn.types import to_transitions
 
+    configure_torch()  # one thread, as in the notebooks: the same numbers whatever ran before
     data = to_transitions(collect_demos("CartPole-v1", load_expert("CartPole-v1"), 1, seed=0))
     x, y = torch.as_tensor(data.obs, dtype=torch.float32), torch.as_tensor(data.acts, dtype=torch.int64)
     n_steps, agree, adam_like = _first_step(fit, _mlp([4, 32, 32, 2], seed), x, y, lr=1e-3)

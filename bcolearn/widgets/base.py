@@ -32,7 +32,7 @@ class Panel(Generic[ConfigT]):
     """What every panel has: a title, controls in a grid, a message line, :meth:`set` and a static copy.
 
     Subclasses build ``self.controls`` and call :meth:`_build`, and implement :meth:`check_value` (refuse a
-    value) and :meth:`static_copy`. Taught in notebook 02 (the demos panel).
+    value) and :meth:`static_copy`. Used behind the scenes in notebook 02 (the demos panel).
 
     Attributes:
         widget: the whole panel (a VBox whose plain-text form is one readable line).

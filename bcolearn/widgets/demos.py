@@ -42,7 +42,7 @@ class DemoSettings:
 class DemosPanel(Panel[DemoSettings]):
     """Explore expert demonstrations: pick a task and a number of episodes, see every state variable over time.
 
-    Redraws when a control changes (no training, so no Run button). Taught in notebook 02.
+    Redraws when a control changes (no training, so no Run button). Used behind the scenes in notebook 02.
 
     Attributes:
         settings: the settings drawn last.

@@ -63,7 +63,7 @@ class TrainingPanel(Panel[ConfigT]):
     Subclasses set :attr:`title`, :attr:`intro`, :attr:`config_fields` (and :attr:`settings_fields`) and
     implement :meth:`default_config`, :meth:`progress_spec`, :meth:`train` (and optionally
     :meth:`curves_spec`, :meth:`controls_spec`, :meth:`check`); see the module docstring.
-    Taught in notebook 03 (the BC panel); the other panels work the same way.
+    Used behind the scenes in notebook 03 (the BC panel); the other panels work the same way.
 
     Attributes:
         settings: the panel settings it was built with (the runs record those they used).

@@ -10,6 +10,7 @@ nothing downloaded. Taught in notebook 01; used in notebooks 03 and 05.
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -144,11 +145,12 @@ def animate_episode(
 
 
 def still_then_player(still_png: bytes, player: str, alt: str) -> str:
-    """HTML that shows ``still_png`` as a plain image until ``player``'s script runs, then the player alone.
+    """HTML that shows ``still_png`` as a plain image until a script replaces it with ``player``.
 
-    Without JavaScript (an untrusted notebook in JupyterLab removes every script; static viewers) the still
-    and a note show, and the player stays ``hidden``; once the script runs, it reveals the player and
-    removes the still.
+    Without JavaScript (an untrusted notebook in JupyterLab removes every script; static viewers) only
+    the still and a note show: the player's markup travels inside the script, so no empty image or dead
+    button can appear. Once the script runs, it inserts the player (whose own scripts then run) in
+    place of the still.
 
     Args:
         still_png: the first frame, as PNG bytes.
@@ -160,14 +162,14 @@ def still_then_player(still_png: bytes, player: str, alt: str) -> str:
     """
     found = re.search(r'id="_anim_img(\w+)"', player)
     uid = found.group(1) if found else "0"
+    markup = json.dumps(player).replace("</", "<\\/")  # a JS string literal that cannot close the script early
     return (f"<div id='bcolearn-anim-{uid}'>"
             f"<div class='bcolearn-still'><img src='{png_data_uri(still_png)}' alt='{html.escape(alt, quote=True)}'>"
             "<div style='font-family:sans-serif;font-size:12px;color:#666'>The first frame. Run this cell (or "
             "trust the notebook) to play the episode.</div></div>"
-            f"<div class='bcolearn-player' hidden>{player}</div>"
             "<script>(function () { var root = document.getElementById('bcolearn-anim-" + uid + "');"
-            " root.querySelector('.bcolearn-still').remove();"
-            " root.querySelector('.bcolearn-player').hidden = false; })();</script></div>")
+            " var player = document.createRange().createContextualFragment(" + markup + ");"
+            " root.querySelector('.bcolearn-still').replaceWith(player); })();</script></div>")
 
 
 # matplotlib's player draws its buttons with Font Awesome icons loaded from a CDN, which an offline

@@ -58,7 +58,8 @@ def test_bc_training_loop_wrong(variant, wrong):
     result = checks.check_bc_training_loop(functools.partial(bc_loop, **variant))
     assert not result
     marks = [item.strip() for item in result.message.split(" (")[0].split(",")]
-    assert sorted(m for m in marks if m.endswith("✘")) == sorted(wrong), result.message
+    missed = {m for m in marks if m.endswith("✘")}
+    assert set(wrong) <= missed <= set(wrong) | {"loss decreases ✘"}, result.message  # its rise can go either way
     for item in wrong:  # each missed criterion comes with what to fix
         assert f"{item[:-2]}: " in result.message
 

@@ -275,31 +275,3 @@ class LiveCurves:
         from IPython.display import display
 
         display(self.widget)
-
-    # -- read by tests/test_widgets.py and tests/conftest.py until they read the public book and axes ------
-
-    @property
-    def _axes(self) -> dict[str, Axes]:
-        return self.axes
-
-    @property
-    def _group_x(self) -> dict[str, str]:
-        return {g: x for g in self.book.groups() if (x := self.book.x_key(g)) is not None}
-
-    @property
-    def _curves(self) -> dict[tuple[str, str], _ListLine]:
-        return {(line.source, line.key): _ListLine(line) for line in self.book.lines("current")}
-
-    @property
-    def _earlier(self) -> list[_ListLine]:
-        return [_ListLine(line) for line in self.book.lines("earlier")]
-
-
-class _ListLine:
-    """A book line with its points as lists (what tests/test_widgets.py compares them with)."""
-
-    def __init__(self, line: CurveLine) -> None:
-        self.xs, self.ys, self.color, self.label = list(line.xs), list(line.ys), line.color, line.label
-
-    def __repr__(self) -> str:
-        return f"_ListLine({self.label!r}, {len(self.xs)} points)"

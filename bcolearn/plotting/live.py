@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from bcolearn.plotting.book import CurveAxes, CurveBook, CurveLine
+from bcolearn.plotting.book import CurveAxes, CurveBook
 from bcolearn.plotting.drawer import CurveDrawer
 from bcolearn.plotting.throttle import DrawThrottle
 

@@ -123,6 +123,6 @@ def train_bc(
         policy, policy.features(data.obs), data.acts,
         epochs=config.epochs, lr=config.lr, batch_size=config.batch_size, rng=np.random.default_rng(seed),
         name=metric_prefix, callbacks=callbacks, evaluate_every=config.eval_every,
-        evaluate=lambda: eval_metrics(policy, env_id, config.eval_episodes), start_metrics=extra_metrics,
+        evaluate=lambda: eval_metrics(env_id, policy, config.eval_episodes), start_metrics=extra_metrics,
     )
     return TrainResult(policy, history)

@@ -182,7 +182,7 @@ def train_bco(
                       policy=copy.deepcopy(result.policy) if result is not None else None)
         if stop and result is not None:
             break
-        ev = eval_metrics(bc.policy, env_id, config.eval_episodes)
+        ev = eval_metrics(env_id, bc.policy, config.eval_episodes)
         score = ev.pop("eval/score", None)
         row = {**tag, "env/steps": steps, "loss/idm": idm.history.last("loss/idm"),
                "loss/bc": bc.history.last("loss/bc"), **ev}

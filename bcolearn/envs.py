@@ -59,7 +59,7 @@ def _check_env_id(env_id: str) -> None:
     if callable(env_id):
         raise ValueError(
             f"Expected an environment id such as 'CartPole-v1' but got a callable ({env_id!r}): were the policy "
-            "and env_id swapped? collect_demos takes (env_id, policy, …); evaluate takes (policy, env_id, …)."
+            "and env_id swapped? collect_demos, evaluate and animate_episode all take (env_id, policy, …)."
         )
     if not isinstance(env_id, str) or env_id not in gym.registry:
         known = [k for k in gym.registry if "/" not in k]

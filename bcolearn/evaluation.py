@@ -142,15 +142,18 @@ def check_made_for(obj: object, env_id: str, *, role: str = "policy", where: str
 
 
 def evaluate(
-    policy: Policy, env_id: str, n_episodes: int = 20, seed: int = EVAL_SEED, *, normalise: bool = True
+    env_id: str, policy: Policy, n_episodes: int = 20, seed: int = EVAL_SEED, *, normalise: bool = True
 ) -> EvalResult:
     """Run ``policy`` for ``n_episodes`` seeded episodes and summarise the returns.
 
     Taught in notebook 06.
 
+    The task comes first, then the policy, as in :func:`~bcolearn.rollout.collect_demos` and
+    :func:`~bcolearn.plotting.animate_episode`; the other order gets a message saying so.
+
     Args:
-        policy: any callable from observation to action (a trained policy must be made for ``env_id``).
         env_id: a Gymnasium id.
+        policy: any callable from observation to action (a trained policy must be made for ``env_id``).
         n_episodes: number of episodes (>= 1).
         seed: episode j starts from ``reset(seed=seed + j)``.
         normalise: add the normalised score when reference returns exist.
@@ -172,13 +175,13 @@ def evaluate(
     return EvalResult(env_id, returns, float(returns.mean()), float(returns.std()), low, high, score)
 
 
-def eval_metrics(policy: Policy, env_id: str, n_episodes: int) -> dict[str, float]:
+def eval_metrics(env_id: str, policy: Policy, n_episodes: int) -> dict[str, float]:
     """One evaluation as a row of metrics: ``eval/return_mean``, ``eval/return_std`` and ``eval/score``.
 
     Used behind the scenes in notebook 03 (the rows ``train_bc`` reports with ``eval_every``). ``eval/score`` only for a task
     with reference returns.
     """
-    res = evaluate(policy, env_id, n_episodes, normalise=True)
+    res = evaluate(env_id, policy, n_episodes, normalise=True)
     row = {"eval/return_mean": res.mean, "eval/return_std": res.std}
     if res.score is not None:
         row["eval/score"] = res.score
@@ -190,8 +193,8 @@ def measure(env_id: str, n_episodes: int = 100) -> ReferenceReturns:
 
     For maintainers (``python -m bcolearn.evaluation measure``); the numbers it gives are quoted in notebook 06.
     """
-    expert = evaluate(load_expert(env_id), env_id, n_episodes=n_episodes, normalise=False)
-    rand = evaluate(random_policy(env_id, seed=0), env_id, n_episodes=n_episodes, normalise=False)
+    expert = evaluate(env_id, load_expert(env_id), n_episodes=n_episodes, normalise=False)
+    rand = evaluate(env_id, random_policy(env_id, seed=0), n_episodes=n_episodes, normalise=False)
     return ReferenceReturns(random=round(rand.mean, 2), expert=round(expert.mean, 2))
 
 

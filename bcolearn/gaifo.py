@@ -37,7 +37,8 @@ from bcolearn.bc import TrainResult
 from bcolearn.config import Callback, check_config, check_seed, param, validate
 from bcolearn.envs import describe_env
 from bcolearn.nets import INPUT_MODES, MLPPolicy, Normaliser, mlp
-from bcolearn.ppo import PPO, PPOConfig, Rollout, eval_metrics
+from bcolearn.evaluation import eval_metrics
+from bcolearn.ppo import PPO, PPOConfig, Rollout
 from bcolearn.training import notify
 from bcolearn.types import StateTrajectory, check_demos, state_pairs
 
@@ -258,7 +259,7 @@ def train_gaifo(
                 row["train/return_mean"] = float(np.mean(batch.episode_returns))
             last = ppo.env_steps >= config.total_steps
             if last or (config.eval_every and iteration % config.eval_every == 0):
-                row.update(eval_metrics(ppo.policy, env_id, config.eval_episodes))
+                row.update(eval_metrics(env_id, ppo.policy, config.eval_episodes))
             result.history.append(row)
             if notify(callbacks, row):
                 break

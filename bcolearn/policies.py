@@ -62,7 +62,7 @@ def check_policy(policy: object, name: str = "policy") -> Policy:
                         f"result.policy, the trained network inside it.")
     if isinstance(policy, str):
         raise TypeError(f"{name} is the string {policy!r}, not a policy: were the policy and env_id swapped? "
-                        "collect_demos takes (env_id, policy, …); evaluate takes (policy, env_id, …).")
+                        "collect_demos, evaluate and animate_episode all take (env_id, policy, …).")
     raise TypeError(f"{name} must be a function from an observation to an action (e.g. bcolearn.load_expert(env_id) "
                     f"or result.policy), got {show(policy)} ({type(policy).__name__}).")
 

@@ -29,7 +29,7 @@ from torch import nn
 from bcolearn.bc import TrainResult
 from bcolearn.config import Callback, check_config, check_count, check_seed, param, validate
 from bcolearn.envs import describe_env, make_env
-from bcolearn.evaluation import evaluate
+from bcolearn.evaluation import eval_metrics
 from bcolearn.nets import MLPPolicy, mlp
 from bcolearn.training import History, notify
 
@@ -282,18 +282,6 @@ class PPO:
             env.close()
 
 
-def eval_metrics(policy: MLPPolicy, env_id: str, n_episodes: int) -> dict[str, float]:
-    """``eval/return_mean``, ``eval/return_std`` and ``eval/score`` of the greedy policy.
-
-    Used behind the scenes in notebook 08.
-    """
-    res = evaluate(policy, env_id, n_episodes)
-    out = {"eval/return_mean": res.mean, "eval/return_std": res.std}
-    if res.score is not None:
-        out["eval/score"] = res.score
-    return out
-
-
 def train_ppo(
     env_id: str,
     config: PPOConfig | None = None,
@@ -343,7 +331,7 @@ def train_ppo(
                 row["train/return_mean"] = float(np.mean(batch.episode_returns))
             last = ppo.env_steps >= total_steps
             if last or (eval_every and iteration % eval_every == 0):
-                row.update(eval_metrics(ppo.policy, env_id, eval_episodes))
+                row.update(eval_metrics(env_id, ppo.policy, eval_episodes))
             history.append(row)
             if notify(callbacks, row):
                 break

@@ -191,7 +191,7 @@ def train_reinforce(
         }
         last = steps >= config.total_steps
         if config.eval_every and (iteration % config.eval_every == 0 or last):
-            row.update(eval_metrics(policy, env_id, config.eval_episodes))
+            row.update(eval_metrics(env_id, policy, config.eval_episodes))
         history.append(row)
         if notify(callbacks, row):
             break

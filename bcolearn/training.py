@@ -82,7 +82,7 @@ class TrainResult:
 
     def evaluate(self, n_episodes: int = 20, seed: int = EVAL_SEED) -> EvalResult:
         """Evaluate the trained policy (see :func:`bcolearn.evaluate`)."""
-        return evaluate(self.policy, self.policy.info.env_id, n_episodes, seed)
+        return evaluate(self.policy.info.env_id, self.policy, n_episodes, seed)
 
 
 def notify(callbacks: Iterable[Callback], metrics: dict[str, float]) -> bool:

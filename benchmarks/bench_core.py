@@ -63,7 +63,7 @@ def main() -> None:
     print(f"|{'-' * 46}|{'-' * 34}|{'-' * 36}|{'-' * 28}|")
 
     bc, t_bc = cpu(lambda: bl.train_bc(demos, env_id=env, seed=0))
-    ev = bl.evaluate(bc.policy, env, 20)
+    ev = bl.evaluate(env, bc.policy, 20)
     row("BC, CartPole-v1, 1 expert trajectory", f"return {ev.mean:.1f} (20 episodes)", f"{t_bc:.3f} s CPU of training",
         f"{ref.expert:.1f} / {ref.random:.1f}")
     import torch  # imported by the first run above
@@ -75,7 +75,7 @@ def main() -> None:
 
     cfg = recommended_bco_config(env)
     bco, t_bco = cpu(lambda: bl.train_bco(bl.drop_actions(demos), cfg, env_id=env, seed=0))
-    ev = bl.evaluate(bco.policy, env, 20)
+    ev = bl.evaluate(env, bco.policy, 20)
     row("BCO(0), CartPole-v1, 1 state-only trajectory", f"return {ev.mean:.1f} (20 episodes)",
         f"{int(bco.history.last('env/steps'))} env steps, {t_bco:.2f} s CPU", f"{ref.expert:.1f} / {ref.random:.1f}")
 
@@ -87,7 +87,7 @@ def main() -> None:
             scores, steps, times = [], [], []
             for seed in range(3):
                 res, t = cpu(lambda: bl.train_bco(bl.drop_actions(demos), cfg, env_id=env_id, seed=seed))
-                scores.append(bl.evaluate(res.policy, env_id, 50).score)
+                scores.append(bl.evaluate(env_id, res.policy, 50).score)
                 steps.append(res.history.last("env/steps"))
                 times.append(t)
             name = f"BCO({cfg.alpha:g}), {env_id}, {n_demos} state-only demos"
@@ -110,7 +110,7 @@ def dagger_rows() -> None:
         scores, labels, times, bc_scores = [], [], [], []
         for seed in range(3):
             res, t = cpu(lambda: bl.train_dagger(demos, cfg, env_id=env_id, seed=seed, expert=bl.load_expert(env_id)))
-            scores.append(bl.evaluate(res.policy, env_id, 50).score)
+            scores.append(bl.evaluate(env_id, res.policy, 50).score)
             bc_scores.append(bl.train_bc(demos, cfg.bc, env_id=env_id, seed=seed).evaluate(50).score)
             labels.append(res.labels)
             times.append(t)
@@ -137,7 +137,7 @@ def gaifo_rows(seeds: tuple[int, ...] = (0, 1, 2), episodes: int = 50) -> None:
         scores, steps, times = [], [], []
         for seed in seeds:
             res, t = cpu(lambda: bl.train_bco(demos, cfg, env_id=env_id, seed=seed))
-            scores.append(bl.evaluate(res.policy, env_id, episodes).score)
+            scores.append(bl.evaluate(env_id, res.policy, episodes).score)
             steps.append(res.history.last("env/steps"))
             times.append(t)
         row(f"BCO({cfg.alpha:g}), {env_id}, {n_demos} state-only demo{'s' * (n_demos > 1)}",
@@ -156,7 +156,7 @@ def gaifo_rows(seeds: tuple[int, ...] = (0, 1, 2), episodes: int = 50) -> None:
                 res = bl.train_gaifo(demos, bl.GAIfOConfig(total_steps=total), env_id=env_id, seed=seed, policy=policy)
                 return res, used + int(res.history.last("env/steps"))
             (res, used), t = cpu(run)
-            scores.append(bl.evaluate(res.policy, env_id, episodes).score)
+            scores.append(bl.evaluate(env_id, res.policy, episodes).score)
             steps.append(used)
             times.append(t)
         row(f"GAIfO ({label}), {env_id}, 1 state-only demo", f"score {np.mean(scores):.3f} ({', '.join(f'{s:.2f}' for s in scores)})",

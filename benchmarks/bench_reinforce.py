@@ -51,7 +51,7 @@ def measure(seed: int, config: ReinforceConfig) -> dict[str, float | None]:
     out["cpu"] = time.process_time() - start
     out["episodes"] = len(result.history) * config.episodes_per_iter
     out["used"] = result.history.last("env/steps")
-    out["greedy"] = evaluate(result.policy, ENV_ID, n_episodes=20).mean
+    out["greedy"] = evaluate(ENV_ID, result.policy, n_episodes=20).mean
     return out
 
 

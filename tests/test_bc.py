@@ -27,7 +27,7 @@ def test_bc_reaches_500_on_cartpole_from_one_expert_trajectory(cartpole_demos):
 
 def test_bc_clearly_beats_random_on_pendulum(pendulum_demos):
     result = train_bc(pendulum_demos, BCConfig(epochs=100), env_id="Pendulum-v1", seed=0)
-    ev = evaluate(result.policy, "Pendulum-v1", n_episodes=10)
+    ev = evaluate("Pendulum-v1", result.policy, n_episodes=10)
     ref = REFERENCE_RETURNS["Pendulum-v1"]
     assert ev.mean > ref.random + 0.5 * (ref.expert - ref.random)  # more than half-way from random to expert
     assert ev.score > 0.5
@@ -134,9 +134,9 @@ def test_bc_on_a_task_that_is_not_bundled(line_env_id):
 
     demos = collect_demos(line_env_id, go_to_zero, 10, seed=0)
     result = train_bc(demos, BCConfig(epochs=100), env_id=line_env_id, seed=0)
-    learnt = evaluate(result.policy, line_env_id, 20)
-    expert = evaluate(go_to_zero, line_env_id, 20)
-    rand = evaluate(random_policy(line_env_id, 0), line_env_id, 20)
+    learnt = evaluate(line_env_id, result.policy, 20)
+    expert = evaluate(line_env_id, go_to_zero, 20)
+    rand = evaluate(line_env_id, random_policy(line_env_id, 0), 20)
     assert learnt.score is None  # no reference returns for this task
     assert learnt.mean > rand.mean + 0.8 * (expert.mean - rand.mean)
 

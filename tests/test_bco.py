@@ -29,7 +29,7 @@ def test_bco0_reaches_500_on_cartpole_from_one_state_only_trajectory(cartpole_de
     (row,) = result.history  # BCO(0): one pass
     assert row["bco/iteration"] == 0 and row["env/steps"] == cfg.pre_demo_steps
     assert row["acc/idm"] > 0.95 and row["acc/idm_demo"] > 0.95
-    assert evaluate(result.policy, "CartPole-v1", n_episodes=20).mean == 500.0
+    assert evaluate("CartPole-v1", result.policy, n_episodes=20).mean == 500.0
 
 
 def test_bco0_clearly_beats_random_on_pendulum(pendulum_demos):
@@ -39,7 +39,7 @@ def test_bco0_clearly_beats_random_on_pendulum(pendulum_demos):
     (row,) = result.history
     assert row["env/steps"] == 1000
     assert row["err/idm"] < 0.5 and row["err/idm_demo"] < 0.5  # continuous: mean absolute error in N·m
-    ev = evaluate(result.policy, "Pendulum-v1", n_episodes=10)
+    ev = evaluate("Pendulum-v1", result.policy, n_episodes=10)
     ref = REFERENCE_RETURNS["Pendulum-v1"]
     assert ev.mean > ref.random + 0.5 * (ref.expert - ref.random)
 
@@ -128,9 +128,9 @@ def test_bco_on_a_task_that_is_not_bundled(line_env_id):
     cfg = BCOConfig(pre_demo_steps=500, eval_episodes=5, bc=BCConfig(epochs=100))
     result = train_bco(states, cfg, env_id=line_env_id, seed=0)
     assert "eval/score" not in result.history[-1]
-    learnt = evaluate(result.policy, line_env_id, 20).mean
-    expert = evaluate(go_to_zero, line_env_id, 20).mean
-    rand = evaluate(random_policy(line_env_id, 0), line_env_id, 20).mean
+    learnt = evaluate(line_env_id, result.policy, 20).mean
+    expert = evaluate(line_env_id, go_to_zero, 20).mean
+    rand = evaluate(line_env_id, random_policy(line_env_id, 0), 20).mean
     assert learnt > rand + 0.8 * (expert - rand)
 
 

@@ -28,7 +28,7 @@ def test_dagger_learns_pendulum_where_bc_does_not(pendulum_demo):
     assert config.iterations <= 5
     result = bl.train_dagger(pendulum_demo, config, env_id=PENDULUM, seed=0, expert=bl.load_expert(PENDULUM))
     bc = bl.train_bc(pendulum_demo, config.bc, env_id=PENDULUM, seed=0)
-    dagger_score, bc_score = bl.evaluate(result.policy, PENDULUM, 30).score, bc.evaluate(30).score
+    dagger_score, bc_score = bl.evaluate(PENDULUM, result.policy, 30).score, bc.evaluate(30).score
     assert dagger_score >= 0.95
     assert bc_score < 0.3
     assert result.history[0]["dist/off_demos"] > 0.5 > result.history[-1]["dist/off_demos"]

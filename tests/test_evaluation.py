@@ -72,7 +72,7 @@ def test_normalised_score_unknown_env():
 
 
 def test_evaluate_summarises_seeded_episodes():
-    res = evaluate(random_policy("CartPole-v1", 0), "CartPole-v1", n_episodes=30, seed=5)
+    res = evaluate("CartPole-v1", random_policy("CartPole-v1", 0), n_episodes=30, seed=5)
     assert isinstance(res, EvalResult) and res.env_id == "CartPole-v1"
     expected = episode_returns(collect_demos("CartPole-v1", random_policy("CartPole-v1", 0), 30, seed=5))
     np.testing.assert_array_equal(res.returns, expected)
@@ -85,16 +85,16 @@ def test_evaluate_summarises_seeded_episodes():
 
 
 def test_evaluate_defaults_to_the_evaluation_seed():
-    a = evaluate(random_policy("Acrobot-v1", 0), "Acrobot-v1", n_episodes=2)
-    b = evaluate(random_policy("Acrobot-v1", 0), "Acrobot-v1", n_episodes=2, seed=EVAL_SEED)
+    a = evaluate("Acrobot-v1", random_policy("Acrobot-v1", 0), n_episodes=2)
+    b = evaluate("Acrobot-v1", random_policy("Acrobot-v1", 0), n_episodes=2, seed=EVAL_SEED)
     np.testing.assert_array_equal(a.returns, b.returns)
 
 
 def test_evaluate_expert():
-    res = evaluate(load_expert("CartPole-v1"), "CartPole-v1", n_episodes=5)
+    res = evaluate("CartPole-v1", load_expert("CartPole-v1"), n_episodes=5)
     assert res.mean == 500.0 and res.std == 0.0 and res.ci_low == res.ci_high == 500.0
     assert res.score == pytest.approx(1.0)
-    assert evaluate(load_expert("CartPole-v1"), "CartPole-v1", n_episodes=5, normalise=False).score is None
+    assert evaluate("CartPole-v1", load_expert("CartPole-v1"), n_episodes=5, normalise=False).score is None
 
 
 def test_evaluate_any_registered_environment(line_env_id):
@@ -102,8 +102,8 @@ def test_evaluate_any_registered_environment(line_env_id):
     def go_to_zero(obs):
         return 0 if obs[0] > 0.25 else 2 if obs[0] < -0.25 else 1
 
-    good = evaluate(go_to_zero, line_env_id, n_episodes=10, seed=0)
-    rand = evaluate(random_policy(line_env_id, 0), line_env_id, n_episodes=10, seed=0)
+    good = evaluate(line_env_id, go_to_zero, n_episodes=10, seed=0)
+    rand = evaluate(line_env_id, random_policy(line_env_id, 0), n_episodes=10, seed=0)
     assert good.score is None and "normalised" not in str(good)
     assert len(good.returns) == 10 and good.mean > rand.mean
 
@@ -119,7 +119,7 @@ def test_format_score_never_prints_negative_zero():
 def test_swapped_policy_and_env_id_get_a_hint():
     expert = load_expert("CartPole-v1")
     with pytest.raises(ValueError, match=r"were the policy and env_id swapped"):
-        evaluate("CartPole-v1", expert, 1)  # type: ignore[arg-type]
+        evaluate(expert, "CartPole-v1", 1)  # type: ignore[arg-type]
 
 
 def test_a_policy_from_another_task_names_both_tasks():
@@ -127,7 +127,7 @@ def test_a_policy_from_another_task_names_both_tasks():
 
     with pytest.raises(ValueError, match=r"policy was made for Acrobot-v1, but evaluate was asked to use it on "
                                          r"CartPole-v1: pass a policy made for CartPole-v1, or env_id='Acrobot-v1'"):
-        evaluate(make_policy("Acrobot-v1", BCConfig(), 0), "CartPole-v1", 1)
+        evaluate("CartPole-v1", make_policy("Acrobot-v1", BCConfig(), 0), 1)
 
 
 def test_a_result_instead_of_its_policy_says_pass_result_policy(cartpole_demos):
@@ -135,26 +135,26 @@ def test_a_result_instead_of_its_policy_says_pass_result_policy(cartpole_demos):
 
     result = train_bc(cartpole_demos, BCConfig(epochs=1), env_id="CartPole-v1", seed=0)
     with pytest.raises(TypeError, match=r"evaluate got a TrainResult as its policy; pass result\.policy"):
-        evaluate(result, "CartPole-v1", 1)  # type: ignore[arg-type]
+        evaluate("CartPole-v1", result, 1)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("bad", [None, "left", 3])
 def test_something_that_cannot_act_is_named(bad):
     with pytest.raises(TypeError, match=rf"policy (must be a function from an observation to an action .*got|is the string) {bad!r}"):
-        evaluate(bad, "CartPole-v1", 1)  # type: ignore[arg-type]
+        evaluate("CartPole-v1", bad, 1)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("bad", [True, None, 0, 2.0, "3"])
 def test_a_bad_episode_count_is_named(bad):
     with pytest.raises((TypeError, ValueError), match=r"^n_episodes must be") as err:
-        evaluate(load_expert("CartPole-v1"), "CartPole-v1", bad)
+        evaluate("CartPole-v1", load_expert("CartPole-v1"), bad)
     assert repr(bad) in str(err.value)
 
 
 @pytest.mark.parametrize("bad", [-1, None, "0", 1.5, 2**64, True])
 def test_a_bad_seed_is_named(bad):
     with pytest.raises((TypeError, ValueError), match=r"^seed must be") as err:
-        evaluate(load_expert("CartPole-v1"), "CartPole-v1", 1, seed=bad)
+        evaluate("CartPole-v1", load_expert("CartPole-v1"), 1, seed=bad)
     assert repr(bad) in str(err.value)
 
 
@@ -166,6 +166,6 @@ def test_check_made_for_accepts_plain_functions_and_the_right_task():
 
 
 def test_eval_metrics_is_one_row_of_namespaced_metrics(line_env_id):
-    row = eval_metrics(load_expert("CartPole-v1"), "CartPole-v1", 2)
+    row = eval_metrics("CartPole-v1", load_expert("CartPole-v1"), 2)
     assert row == {"eval/return_mean": 500.0, "eval/return_std": 0.0, "eval/score": 1.0}
-    assert set(eval_metrics(lambda o: 1, line_env_id, 2)) == {"eval/return_mean", "eval/return_std"}  # no reference
+    assert set(eval_metrics(line_env_id, lambda o: 1, 2)) == {"eval/return_mean", "eval/return_std"}  # no reference

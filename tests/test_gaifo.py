@@ -44,7 +44,7 @@ def test_learns_cartpole_from_one_state_only_demo(demos):
     """Cold start (a fresh policy), the signed reward: far above a random policy's 20 within 12,288 steps."""
     res = train_gaifo(bl.drop_actions(demos), GAIfOConfig(total_steps=12_288, eval_every=0), env_id=ENV, seed=0)
     assert res.history.last("env/steps") == 12_288
-    assert bl.evaluate(res.policy, ENV, 10).mean > 200
+    assert bl.evaluate(ENV, res.policy, 10).mean > 200
     assert res.history.last("disc/expert_prob") > res.history.last("disc/agent_prob")
     assert res.history.last("reward/absorbing") < 0  # ending a CartPole episode is un-expert-like
 

@@ -134,7 +134,7 @@ def test_import_does_not_load_torch_eagerly():
         "assert 'gymnasium' not in sys.modules, 'import bcolearn imported gymnasium'\n"
         # Collecting and evaluating with a plain-function expert, and saving demos, need no network either.
         "demos = bcolearn.collect_demos('CartPole-v1', bcolearn.load_expert('CartPole-v1'), 1, seed=0)\n"
-        "bcolearn.evaluate(bcolearn.load_expert('CartPole-v1'), 'CartPole-v1', 2)\n"
+        "bcolearn.evaluate('CartPole-v1', bcolearn.load_expert('CartPole-v1'), 2)\n"
         "bcolearn.drop_actions(demos)\n"
         "assert 'torch' not in sys.modules, sorted(m for m in sys.modules if m.startswith('bcolearn'))\n"
         "bcolearn.MLPPolicy\n"

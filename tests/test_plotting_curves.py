@@ -44,7 +44,7 @@ def test_plot_learning_curves_mean_and_band() -> None:
 
 
 def test_plot_return_distribution(cartpole_demos: list) -> None:
-    expert = bcolearn.evaluate(bcolearn.load_expert(ENV), ENV, n_episodes=5)
+    expert = bcolearn.evaluate(ENV, bcolearn.load_expert(ENV), n_episodes=5)
     rand = [12.0, 25.0, 18.0, 30.0]
     fig = plot_return_distribution({"expert": expert, "random": rand}, env_id=ENV)
     assert_labelled(fig)

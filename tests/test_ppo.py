@@ -35,7 +35,7 @@ def test_learns_cartpole_quickly():
     res = train_ppo("CartPole-v1", seed=0, total_steps=6144, eval_episodes=5)
     assert res.history.last("env/steps") == 6144
     assert res.history.last("eval/return_mean") > 150  # a random policy gets about 20
-    assert bl.evaluate(res.policy, "CartPole-v1", 5).mean > 150
+    assert bl.evaluate("CartPole-v1", res.policy, 5).mean > 150
 
 
 def test_same_seed_same_losses_other_seed_other_losses():

@@ -77,7 +77,7 @@ def test_a_task_without_time_limit_is_cut_off_at_the_default_with_a_warning(fore
 
 def test_evaluate_on_a_task_without_time_limit_ends(forever_id):
     with deadline(120), pytest.warns(UnboundedTaskWarning, match=r"no time limit"):
-        result = evaluate(lambda o: 0, forever_id, 2)
+        result = evaluate(forever_id, lambda o: 0, 2)
     np.testing.assert_array_equal(result.returns, [DEFAULT_MAX_STEPS] * 2)
 
 
@@ -267,7 +267,7 @@ class ResultLike:
 def test_what_is_not_a_policy_is_named(policy, match):
     for call in (lambda: collect_demos("CartPole-v1", policy, 1, seed=0),
                  lambda: collect_transitions("CartPole-v1", policy, 5, seed=0),
-                 lambda: evaluate(policy, "CartPole-v1", 1)):
+                 lambda: evaluate("CartPole-v1", policy, 1)):
         with pytest.raises(TypeError, match=match):
             call()
 
@@ -275,5 +275,5 @@ def test_what_is_not_a_policy_is_named(policy, match):
 def test_a_real_training_result_is_named(cartpole_demos):
     result = train_bc(cartpole_demos, BCConfig(epochs=1), env_id="CartPole-v1", seed=0)
     with pytest.raises(TypeError, match=r"TrainResult.*pass result\.policy"):
-        evaluate(result, "CartPole-v1", 1)
-    assert evaluate(result.policy, "CartPole-v1", 1).mean > 0
+        evaluate("CartPole-v1", result, 1)
+    assert evaluate("CartPole-v1", result.policy, 1).mean > 0

@@ -54,7 +54,7 @@ def test_seeded_builds_the_same_weights_and_leaves_the_global_generator_alone():
 def test_train_result_evaluates_its_policy(cartpole_demos):
     result = train_bc(cartpole_demos, BCConfig(epochs=1), env_id="CartPole-v1", seed=0)
     assert isinstance(result, TrainResult) and isinstance(result.history, History)
-    np.testing.assert_array_equal(result.evaluate(2).returns, evaluate(result.policy, "CartPole-v1", 2).returns)
+    np.testing.assert_array_equal(result.evaluate(2).returns, evaluate("CartPole-v1", result.policy, 2).returns)
 
 
 def losses(history, key):
@@ -67,7 +67,7 @@ def test_bc_same_seed_same_losses_and_returns(pendulum_demos):
     assert a.history == b.history  # losses and the evaluation returns, bit for bit
     for x, y in zip(a.policy.state_dict().values(), b.policy.state_dict().values()):
         assert (x == y).all()
-    ra, rb = evaluate(a.policy, "Pendulum-v1", 3), evaluate(b.policy, "Pendulum-v1", 3)
+    ra, rb = evaluate("Pendulum-v1", a.policy, 3), evaluate("Pendulum-v1", b.policy, 3)
     np.testing.assert_array_equal(ra.returns, rb.returns)
     assert losses(a.history, "loss/bc") != losses(c.history, "loss/bc")
 

@@ -155,7 +155,7 @@ def check_bc_training_loop(fit: Callable[..., Any], *, epochs: int = 40, batch_s
         with torch.no_grad():
             return int(net(torch.as_tensor(obs, dtype=torch.float32)).argmax())
 
-    res = evaluate(policy, "CartPole-v1", 20)
+    res = evaluate("CartPole-v1", policy, 20)
     score = float(res.score) if res.score is not None else float("nan")
     rubric.add("reaches 500", score >= 0.95,
                f"the greedy policy returns {res.mean:.0f} on average over 20 episodes (normalised {score:.2f}, "
@@ -288,7 +288,7 @@ def check_bco_alpha(bco: Callable[..., Any], *, env_id: str = "Acrobot-v1", n_de
         rubric.add(f"reaches {min_score:g}", False, f"return the policy itself, got a {type(policy).__name__}.")
         return rubric.result("")
     try:
-        res = evaluate(policy, env_id, 20)
+        res = evaluate(env_id, policy, 20)
     except Exception as exc:  # noqa: BLE001 - a learner's policy may fail in any way
         return failed(f"Running your policy on {env_id} raised {type(exc).__name__}: {exc}")
     score = float(res.score) if res.score is not None else float("nan")

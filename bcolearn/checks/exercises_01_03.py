@@ -82,7 +82,7 @@ def check_policy(
     try:
         if noise > 0:
             policy = NoisyPolicy(policy, describe_env(env_id), noise, np.random.default_rng(0))
-        res = evaluate(policy, env_id, n_episodes)
+        res = evaluate(env_id, policy, n_episodes)
     except Exception as exc:  # noqa: BLE001 - a learner's policy may fail in any way
         return failed(f"Running your policy on {env_id} raised {type(exc).__name__}: {exc}")
     ref = REFERENCE_RETURNS[env_id]

@@ -283,7 +283,7 @@ class TrainingPanel(Panel[ConfigT]):
             out = self.train(settings, config, report)
             self.curves.finish()
             stopped = self._stop.is_set() and done < spec.total  # Stop pressed before training had ended
-            evals = {k: evaluate(out.results[k].policy, settings.env_id, settings.eval_episodes)  # type: ignore[attr-defined]
+            evals = {k: evaluate(settings.env_id, out.results[k].policy, settings.eval_episodes)  # type: ignore[attr-defined]
                      for k in out.evaluate if k in out.results}
             lines = tuple(describe_return(k, ev) for k, ev in evals.items()) + out.notes
             run = PanelRun(dict(values), settings, config, dict(out.results), evals, lines, stopped,

@@ -13,43 +13,31 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bcolearn.config import Callback, check_config, check_seed, param, validate
+from bcolearn.config import Callback, check_config, check_seed, param
 from bcolearn.envs import check_actions, describe_env
 from bcolearn.evaluation import check_made_for, eval_metrics
 from bcolearn.nets import MLPPolicy
 from bcolearn.tasks import find_task
-from bcolearn.training import TrainResult, fit_supervised, seeded
+from bcolearn.training import SupervisedConfig, TrainResult, fit_supervised, seeded
 from bcolearn.types import Trajectory, check_demos, to_transitions
 
 __all__ = ["BCConfig", "TrainResult", "make_policy", "recommended_bc_config", "train_bc"]
 
 
 @dataclass(frozen=True)
-class BCConfig:
+class BCConfig(SupervisedConfig):
     """Hyperparameters of Behavioural Cloning (bounds are checked on creation).
 
-    Taught in notebook 03.
+    Taught in notebook 03. The network and its Adam loop (``epochs``, ``lr``, ``batch_size``, ``hidden_size``,
+    ``n_layers``) are :class:`~bcolearn.training.SupervisedConfig`'s.
     """
 
-    epochs: int = param(40, "passes over the demonstrations", low=1, high=1000)
-    """Passes over the demonstrations."""
-    lr: float = param(3e-3, "Adam learning rate", low=1e-5, high=1.0, log=True)
-    """Adam learning rate."""
-    batch_size: int = param(128, "state-action pairs per gradient step", low=1, high=100_000)
-    """State-action pairs per gradient step."""
-    hidden_size: int = param(32, "units in each hidden layer of the policy", low=1, high=1024)
-    """Units in each hidden layer."""
-    n_layers: int = param(2, "hidden layers of the policy", low=1, high=4)
-    """Number of hidden layers."""
     continuous_loss: str = param("mse", "loss for continuous actions", choices=("mse", "nll"))
     """'mse': ‖μ(s) − a‖²; 'nll': Gaussian negative log-likelihood. Ignored for discrete actions."""
     eval_every: int = param(0, "evaluate the policy every this many epochs (0: never)", low=0, high=1000)
     """Evaluate every this many epochs and after the last one (0: no evaluation during training)."""
     eval_episodes: int = param(10, "episodes per evaluation during training", low=1, high=1000)
     """Episodes per evaluation during training."""
-
-    def __post_init__(self) -> None:
-        validate(self)
 
 
 def recommended_bc_config(env_id: str) -> BCConfig:

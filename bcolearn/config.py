@@ -27,7 +27,7 @@ def param(
 ) -> Any:
     """A dataclass field carrying its help text and valid range (``low <= value <= high``).
 
-    Taught in notebook 03.
+    Used behind the scenes in notebook 03.
 
     Args:
         default: the default value.
@@ -44,7 +44,7 @@ def param(
 def validate(config: object) -> None:
     """Check every field of a config dataclass against its bounds.
 
-    Taught in notebook 03.
+    Used behind the scenes in notebook 03.
 
     Raises:
         ValueError: naming the field, the bad value, and the valid range.
@@ -74,7 +74,7 @@ def validate(config: object) -> None:
 def with_updates(config: Any, **changes: Any) -> Any:
     """A copy of ``config`` with some fields changed (and validated).
 
-    Taught in notebook 03.
+    Used behind the scenes in notebook 03.
     """
     return dataclasses.replace(config, **changes)
 
@@ -88,7 +88,7 @@ MAX_SEED = 2**32 - 1
 def check_seed(seed: object, name: str = "seed") -> int:
     """Check a seed argument and return it as a plain ``int``.
 
-    Taught in notebook 02 (every public function that takes a seed uses it).
+    Used behind the scenes in notebook 02 (every public function that takes a seed uses it).
 
     Args:
         seed: the value to check: a whole number in ``[0, 2**32 - 1]`` (``int`` or a NumPy integer).
@@ -111,7 +111,7 @@ def check_seed(seed: object, name: str = "seed") -> int:
 def check_count(value: object, name: str, *, low: int = 1, high: int | None = None) -> int:
     """Check a count argument (episodes, steps, demos) and return it as a plain ``int``.
 
-    Taught in notebook 02.
+    Used behind the scenes in notebook 02.
 
     Args:
         value: the value to check: a whole number (``int`` or a NumPy integer), not a bool.
@@ -138,7 +138,7 @@ def check_config(config: object, expected: type, *, default: Callable[[], Any] |
                  where: str = "") -> Any:
     """Check that ``config`` is an instance of the config dataclass ``expected`` (or None for a default).
 
-    Taught in notebook 03.
+    Used behind the scenes in notebook 03.
 
     Args:
         config: what the caller passed.

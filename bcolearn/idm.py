@@ -13,40 +13,32 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bcolearn.config import Callback, check_config, check_seed, param, validate
+from bcolearn.config import Callback, check_config, check_seed, param
 from bcolearn.envs import check_actions, describe_env
 from bcolearn.evaluation import check_made_for
 from bcolearn.nets import INPUT_MODES, InverseDynamicsModel
-from bcolearn.training import History, action_metrics, fit_supervised, seeded
+from bcolearn.training import History, SupervisedConfig, action_metrics, fit_supervised, seeded
 from bcolearn.types import StateTrajectory, Trajectory, Transitions, check_demos
 
 __all__ = ["IDMConfig", "IDMResult", "idm_metrics", "label_demos", "make_idm", "split", "train_idm"]
 
 
 @dataclass(frozen=True)
-class IDMConfig:
+class IDMConfig(SupervisedConfig):
     """Hyperparameters of the inverse dynamics model (bounds are checked on creation).
 
-    Taught in notebook 04.
+    Taught in notebook 04. The network and its Adam loop are :class:`~bcolearn.training.SupervisedConfig`'s,
+    with fewer epochs and wider layers by default.
     """
 
     epochs: int = param(30, "passes over the agent's transitions", low=1, high=1000)
     """Passes over the agent's transitions."""
-    lr: float = param(3e-3, "Adam learning rate", low=1e-5, high=1.0, log=True)
-    """Adam learning rate."""
-    batch_size: int = param(128, "transitions per gradient step", low=1, high=100_000)
-    """Transitions per gradient step."""
     hidden_size: int = param(64, "units in each hidden layer of the IDM", low=1, high=1024)
     """Units in each hidden layer."""
-    n_layers: int = param(2, "hidden layers of the IDM", low=1, high=4)
-    """Number of hidden layers."""
     input_mode: str = param("delta", "what the IDM sees: (s, s′ − s) or (s, s′)", choices=INPUT_MODES)
     """'delta' feeds (s, s′ − s); 'concat' feeds (s, s′)."""
     val_fraction: float = param(0.2, "share of transitions held out to measure accuracy", low=0.0, high=0.9)
     """Share of the transitions held out (not trained on) to measure accuracy."""
-
-    def __post_init__(self) -> None:
-        validate(self)
 
 
 @dataclass

@@ -33,7 +33,7 @@ class UnboundedTaskWarning(UserWarning):
 class RandomPolicy:
     """Uniformly random actions from a seeded generator (ignores the observation).
 
-    Taught in notebook 01.
+    Used behind the scenes in notebook 01 (behind random_policy).
     """
 
     def __init__(self, info: EnvInfo, rng: np.random.Generator) -> None:
@@ -213,7 +213,7 @@ def collect_state_demos(env_id: str, policy: Policy, n_episodes: int, seed: int,
                         max_steps: int | None = None) -> list[StateTrajectory]:
     """Like :func:`collect_demos`, then :func:`~bcolearn.types.drop_actions`: what an observer sees.
 
-    Taught in notebook 02.
+    Taught in notebook 05.
     """
     return drop_actions(collect_demos(env_id, policy, n_episodes, seed, max_steps=max_steps))
 

@@ -3,7 +3,7 @@
 - :class:`History` (one row of namespaced metrics per epoch or iteration) and :data:`X_KEYS`;
 - :class:`TrainResult` (a policy and its history);
 - :func:`seeded` (one seeded model builder), :func:`notify` (callbacks), :func:`action_metrics`;
-- :func:`fit_supervised`, the supervised loop shared by Behavioural Cloning and the inverse dynamics model:
+- :class:`SupervisedConfig` (the settings every supervised learner shares) and :func:`fit_supervised`, the supervised loop shared by Behavioural Cloning and the inverse dynamics model:
   minimise the action head's loss over minibatches with Adam. Taught from scratch in notebook 03; this is
   the package's version of that loop.
 
@@ -20,7 +20,7 @@ from typing import TypeVar
 import numpy as np
 import torch
 
-from bcolearn.config import Callback
+from bcolearn.config import Callback, param, validate
 from bcolearn.envs import configure_torch
 from bcolearn.evaluation import EVAL_SEED, EvalResult, evaluate
 from bcolearn.nets import ActionModel, MLPPolicy
@@ -104,6 +104,29 @@ def action_metrics(model: ActionModel, x: np.ndarray, acts: np.ndarray, name: st
     if model.info.discrete:
         return {f"acc/{name}": float(np.mean(pred == acts))}
     return {f"err/{name}": float(np.mean(np.abs(pred - acts)))}
+
+
+@dataclass(frozen=True)
+class SupervisedConfig:
+    """The settings Behavioural Cloning and the inverse dynamics model share: the network and its Adam loop.
+
+    Used behind the scenes in notebook 03 (through :class:`~bcolearn.bc.BCConfig`); :class:`~bcolearn.idm.IDMConfig` changes
+    two defaults. Bounds are checked on creation.
+    """
+
+    epochs: int = param(40, "passes over the demonstrations", low=1, high=1000)
+    """Passes over the training data."""
+    lr: float = param(3e-3, "Adam learning rate", low=1e-5, high=1.0, log=True)
+    """Adam learning rate."""
+    batch_size: int = param(128, "training pairs per gradient step", low=1, high=100_000)
+    """Training pairs (state and action, or transition and action) per gradient step."""
+    hidden_size: int = param(32, "units in each hidden layer of the network", low=1, high=1024)
+    """Units in each hidden layer."""
+    n_layers: int = param(2, "hidden layers of the network", low=1, high=4)
+    """Number of hidden layers."""
+
+    def __post_init__(self) -> None:
+        validate(self)
 
 
 def fit_supervised(

@@ -86,7 +86,7 @@ class Trajectory(StateTrajectory):
 class Transitions:
     """A flat batch of transitions (s, a, s′), e.g. for training an inverse dynamics model.
 
-    Taught in notebooks 03 and 04.
+    Taught in notebooks 02 and 04.
     """
 
     obs: np.ndarray
@@ -183,7 +183,7 @@ def to_transitions(demos: Sequence[Trajectory]) -> Transitions:
 def state_pairs(demos: Sequence[StateTrajectory]) -> tuple[np.ndarray, np.ndarray]:
     """All consecutive state pairs (s, s′) of state-only trajectories.
 
-    Taught in notebook 05.
+    Taught in notebook 02.
 
     Returns:
         ``(obs, next_obs)``, each of shape (N, obs_dim).
@@ -197,7 +197,7 @@ def check_demos(
 ) -> list[StateTrajectory]:
     """Validate a list of demonstrations and return it as a list.
 
-    Taught in notebook 02.
+    Used behind the scenes in notebook 02.
 
     Args:
         demos: trajectories (action-labelled or state-only).

@@ -46,15 +46,6 @@ def test_the_contracts_break_when_a_layer_points_up(tmp_path, module, bad_import
 
 TAG = re.compile(r"Taught(?: from scratch)? in notebooks? ((?:\d\d(?:\s*\([^)]*\))?(?:,\s*|\s+and\s+|\s*))+)")
 
-# Tags in modules that other branches are rewriting today (reported to the lead; each fix shrinks this set,
-# and a fixed entry must be removed: see the test below).
-KNOWN_DRIFT = {
-    ("config", "param", "03"), ("config", "validate", "03"), ("config", "with_updates", "03"),
-    ("config", "check_seed", "02"), ("config", "check_count", "02"), ("config", "check_config", "03"),
-    ("rollout", "RandomPolicy", "01"),
-    ("rollout", "collect_state_demos", "02"), ("types", "Transitions", "03"), ("types", "state_pairs", "05"),
-    ("types", "check_demos", "02"),
-}
 
 
 @cache
@@ -88,11 +79,7 @@ def drifted() -> set[tuple[str, str, str]]:
 
 def test_every_taught_in_tag_names_a_notebook_that_uses_the_name():
     assert len(list(tagged_names())) > 30  # the tags are found at all
-    new = drifted() - KNOWN_DRIFT
+    new = drifted()
     assert not new, ("These docstrings say 'Taught in notebook N', but notebook N never uses the name: "
                      f"{sorted(new)}. Name the notebook that does, or say 'Used behind the scenes in notebook N'.")
 
-
-def test_the_list_of_known_drift_is_not_stale():
-    fixed = KNOWN_DRIFT - drifted()
-    assert not fixed, f"Fixed or gone, remove from KNOWN_DRIFT: {sorted(fixed)}"

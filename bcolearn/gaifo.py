@@ -38,7 +38,7 @@ from bcolearn.config import Callback, check_config, check_seed, param, validate
 from bcolearn.envs import describe_env
 from bcolearn.nets import INPUT_MODES, MLPPolicy, Normaliser, mlp
 from bcolearn.evaluation import eval_metrics
-from bcolearn.ppo import PPO, PPOConfig, Rollout
+from bcolearn.ppo import PPO, PPOConfig, Rollout, fresh_policy
 from bcolearn.training import notify
 from bcolearn.types import StateTrajectory, check_demos, state_pairs
 
@@ -53,7 +53,7 @@ class GAIfOConfig:
     Taught in notebook 08.
     """
 
-    total_steps: int = param(60_000, "environment interactions to train for", low=1, high=10_000_000)
+    total_steps: int = param(60_000, "environment interactions to train for", low=1, high=10_000_000, log=True)
     """Environment steps to train for (rounded up to whole PPO iterations)."""
     reward: str = param("signed", "the policy's reward from D", choices=REWARDS)
     """'signed': log D − log(1 − D), either sign; 'positive': −log(1 − D), always positive (survival-biased)."""
@@ -208,11 +208,10 @@ def train_gaifo(
     expert_obs, expert_next = state_pairs(demos)
     expert_term = np.concatenate([np.r_[np.zeros(len(t) - 1, bool), [t.terminated]] for t in demos])
     pc = config.ppo
-    hidden = (pc.hidden_size,) * pc.n_layers
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         if policy is None:
-            policy = MLPPolicy(info, hidden)
+            policy = fresh_policy(info, pc)
             policy.norm.fit(np.concatenate([t.obs for t in demos]))  # the expert's states set the scale
         else:
             policy = copy.deepcopy(policy)

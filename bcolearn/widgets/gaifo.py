@@ -53,8 +53,9 @@ def _note(result: GAIfOResult) -> str:
     history = result.history
     line = f"GAIfO used {int(history.last('env/steps')):,} environment interactions (evaluation episodes not counted)"
     if any("disc/expert_prob" in row for row in history):
-        line += (f"; at the end the discriminator gave the expert's transitions {history.last('disc/expert_prob'):.2f} "
-                 f"and the learner's {history.last('disc/agent_prob'):.2f} on average (½: it cannot tell them apart)")
+        line += (f"; the discriminator's mean output at the end: {history.last('disc/expert_prob'):.2f} on the expert's "
+                 f"transitions, {history.last('disc/agent_prob'):.2f} on the learner's (½ on both would mean it "
+                 "cannot tell them apart)")
     return line + "."
 
 
@@ -88,7 +89,7 @@ class GAIfOPanel(TrainingPanel[GAIfOPanelConfig]):
         steps = float(_iterations_total(config))
         layout = (
             CurveAxes("return", ("eval/return_mean", "train/return_mean"), "env/steps", "Return while GAIfO trains",
-                      ylabel="return per episode (sum of the task's rewards)"),
+                      ylabel="return (sum of rewards)"),
             CurveAxes("disc", ("disc/expert_prob", "disc/agent_prob"), "env/steps", "The discriminator's outputs",
                       ylabel="mean D(s, s′) (probability 'expert')"),
         )
@@ -112,9 +113,8 @@ class GAIfOPanel(TrainingPanel[GAIfOPanelConfig]):
         if config.warm_start:
             bco = train_bco(demos, recommended_bco_config(settings.env_id), env_id=settings.env_id,
                             seed=settings.seed, callbacks=[lambda row: self.stopped()])
-            bco_steps = max(int(row["env/steps"]) for row in bco.history if "env/steps" in row)
             results["BCO (the warm start)"], start = bco, bco.policy
-            notes.append(f"BCO used {bco_steps:,} environment interactions before GAIfO started from its policy.")
+            notes.append(f"BCO used {bco.env_steps:,} environment interactions before GAIfO started from its policy.")
             if self.stopped():
                 return TrainOutput(results, evaluate=tuple(results), notes=(*notes, "GAIfO was not run (stopped)."))
         gaifo = train_gaifo(demos, config.gaifo(), env_id=settings.env_id, seed=settings.seed, callbacks=report(""),

@@ -272,7 +272,7 @@ def train_gaifo(
 def interactions_to_reach(rows: Sequence[dict[str, float]], score: float = 0.95, *, offset: int = 0) -> float:
     """The first ``env/steps`` (plus ``offset``) at which ``eval/score`` reached ``score``; NaN if never.
 
-    Taught in notebook 08, where it compares BCO and GAIfO. ``offset`` adds interactions spent before
+    Used behind the scenes in notebook 08 (by :func:`compare_interactions`). ``offset`` adds interactions spent before
     this run (a warm start's BCO steps).
     """
     for row in rows:
@@ -285,7 +285,7 @@ def interactions_to_reach(rows: Sequence[dict[str, float]], score: float = 0.95,
 class InteractionsComparison:
     """BCO(0), BCO(α) and GAIfO (cold and warm-started) on one task: return against interactions, per seed.
 
-    Taught in notebook 08. Made by :func:`compare_interactions`.
+    Used behind the scenes in notebook 08 (what :func:`compare_interactions` returns).
     """
 
     env_id: str

@@ -71,7 +71,7 @@ class PPOConfig:
     n_layers: int = param(2, "hidden layers (policy and value)", low=1, high=4)
     """Hidden layers of a fresh policy and of the value network."""
     init_log_std: float = param(-0.5, "initial log standard deviation of continuous actions", low=-5.0, high=2.0)
-    """Continuous actions are sampled from N(μ(s), σ(s)²); log σ(s) starts at this value in every state and is learnt."""
+    """Continuous actions are sampled from N(μ(s), σ(s)²); log σ(s) starts at this value everywhere, then learns."""
 
     @property
     def batch_size(self) -> int:

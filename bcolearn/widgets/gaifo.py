@@ -53,9 +53,9 @@ def _note(result: GAIfOResult) -> str:
     history = result.history
     line = f"GAIfO used {int(history.last('env/steps')):,} environment interactions (evaluation episodes not counted)"
     if any("disc/expert_prob" in row for row in history):
-        line += (f"; the discriminator's mean output at the end: {history.last('disc/expert_prob'):.2f} on the expert's "
-                 f"transitions, {history.last('disc/agent_prob'):.2f} on the learner's (½ on both would mean it "
-                 "cannot tell them apart)")
+        expert, learner = history.last("disc/expert_prob"), history.last("disc/agent_prob")
+        line += (f"; the discriminator's mean output at the end: {expert:.2f} on the expert's transitions, "
+                 f"{learner:.2f} on the learner's (½ on both would mean it cannot tell them apart)")
     return line + "."
 
 
@@ -96,11 +96,11 @@ class GAIfOPanel(TrainingPanel[GAIfOPanelConfig]):
         return CurvesSpec(layout=layout, x_max={"return": steps, "disc": steps})
 
     def check(self, settings: PanelSettings, config: GAIfOPanelConfig) -> None:
-        batch = config.ppo.batch_size
+        ppo, batch = config.ppo, config.ppo.batch_size
         if config.total_steps < batch:
             raise ValueError(f"total_steps = {config.total_steps:,} is less than one PPO iteration (ppo.n_envs × "
-                             f"ppo.n_steps = {config.ppo.n_envs} × {config.ppo.n_steps} = {batch:,} interactions), "
-                             "and GAIfO trains in whole iterations: raise total_steps or lower ppo.n_envs or ppo.n_steps.")
+                             f"ppo.n_steps = {ppo.n_envs} × {ppo.n_steps} = {batch:,} interactions), and GAIfO "
+                             "trains in whole iterations: raise total_steps or lower ppo.n_envs or ppo.n_steps.")
 
     def train(self, settings: PanelSettings, config: GAIfOPanelConfig, report: Report) -> TrainOutput:
         from bcolearn.bco import recommended_bco_config, train_bco

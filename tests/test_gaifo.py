@@ -102,6 +102,9 @@ def test_continuous_actions_run():
     demos = bl.collect_state_demos(env, bl.load_expert(env), 1, seed=0)
     res = train_gaifo(demos, SMALL, env_id=env, seed=0)
     assert np.isfinite(res.history.last("loss/disc")) and res.history.last("env/steps") == 512
+    mean_only = bl.make_policy(env, bl.BCConfig(), seed=0)  # a BC policy with no σ: PPO gets a copy that has one
+    warm = train_gaifo(demos, SMALL, env_id=env, seed=0, policy=mean_only)
+    assert warm.policy.continuous_loss == "nll" and np.isfinite(warm.history.last("eval/return_mean"))
 
 
 def test_bad_input(demos):

@@ -25,6 +25,7 @@ Taught in notebook 08.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -34,11 +35,12 @@ from torch import nn
 from torch.nn import functional as F
 
 from bcolearn.bc import TrainResult
+from bcolearn.bco import BCOConfig, train_bco
 from bcolearn.config import Callback, check_config, check_seed, param, validate
 from bcolearn.envs import describe_env
 from bcolearn.nets import INPUT_MODES, MLPPolicy, Normaliser, mlp
 from bcolearn.evaluation import eval_metrics
-from bcolearn.ppo import PPO, PPOConfig, Rollout
+from bcolearn.ppo import PPO, PPOConfig, Rollout, fresh_policy
 from bcolearn.training import notify
 from bcolearn.types import StateTrajectory, check_demos, state_pairs
 
@@ -53,7 +55,7 @@ class GAIfOConfig:
     Taught in notebook 08.
     """
 
-    total_steps: int = param(60_000, "environment interactions to train for", low=1, high=10_000_000)
+    total_steps: int = param(60_000, "environment interactions to train for", low=1, high=10_000_000, log=True)
     """Environment steps to train for (rounded up to whole PPO iterations)."""
     reward: str = param("signed", "the policy's reward from D", choices=REWARDS)
     """'signed': log D − log(1 − D), either sign; 'positive': −log(1 − D), always positive (survival-biased)."""
@@ -208,11 +210,10 @@ def train_gaifo(
     expert_obs, expert_next = state_pairs(demos)
     expert_term = np.concatenate([np.r_[np.zeros(len(t) - 1, bool), [t.terminated]] for t in demos])
     pc = config.ppo
-    hidden = (pc.hidden_size,) * pc.n_layers
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         if policy is None:
-            policy = MLPPolicy(info, hidden)
+            policy = fresh_policy(info, pc)
             policy.norm.fit(np.concatenate([t.obs for t in demos]))  # the expert's states set the scale
         else:
             policy = copy.deepcopy(policy)
@@ -271,10 +272,106 @@ def train_gaifo(
 def interactions_to_reach(rows: Sequence[dict[str, float]], score: float = 0.95, *, offset: int = 0) -> float:
     """The first ``env/steps`` (plus ``offset``) at which ``eval/score`` reached ``score``; NaN if never.
 
-    Taught in notebook 08, where it compares BCO and GAIfO. ``offset`` adds interactions spent before
+    Used behind the scenes in notebook 08 (by :func:`compare_interactions`). ``offset`` adds interactions spent before
     this run (a warm start's BCO steps).
     """
     for row in rows:
         if row.get("eval/score", -np.inf) >= score:
             return float(row["env/steps"] + offset)
     return float("nan")
+
+
+@dataclass(frozen=True)
+class InteractionsComparison:
+    """BCO(0), BCO(α) and GAIfO (cold and warm-started) on one task: return against interactions, per seed.
+
+    Used behind the scenes in notebook 08 (what :func:`compare_interactions` returns).
+    """
+
+    env_id: str
+    """The task."""
+    curves: dict[str, tuple[list[float], list[list[float]]]]
+    """For each method, ``(xs, ys)``: the environment interactions used so far, and the evaluation return
+    there for each seed, shape (n_seeds, n_x): what :func:`bcolearn.plotting.plot_learning_curves` draws."""
+    need: dict[str, list[float]]
+    """For each method, the interactions each seed needed to first reach ``score`` (NaN: never)."""
+    final: dict[str, list[float]]
+    """For each method, each seed's normalised score at the end of its run."""
+    score: float = 0.95
+    """The normalised score that counts as reached."""
+
+    def table(self) -> str:
+        """The interactions table as text: per seed, their mean (— when a seed never got there), the final score."""
+        lines = [f"{self.env_id}: interactions to first reach {self.score:g} normalised",
+                 f"{'method':30s} | {'per seed':26s} | {'mean':>6s} | final score, mean"]
+        for label, steps in self.need.items():
+            cells = ", ".join("never" if np.isnan(s) else f"{s:,.0f}" for s in steps)
+            mean = "—" if np.isnan(steps).any() else f"{np.mean(steps):,.0f}"
+            lines.append(f"{label:30s} | {cells:26s} | {mean:>6s} | {np.mean(self.final[label]):.2f}")
+        return "\n".join(lines)
+
+
+def _evals(rows: Sequence[dict[str, float]], offset: float = 0.0) -> tuple[list[float], list[float]]:
+    ev = [r for r in rows if "eval/return_mean" in r]
+    return [offset + r["env/steps"] for r in ev], [r["eval/return_mean"] for r in ev]
+
+
+def compare_interactions(
+    env_id: str,
+    demos: Sequence[StateTrajectory],
+    *,
+    seeds: Sequence[int],
+    bco0: BCOConfig,
+    bco_alpha: BCOConfig,
+    gaifo: GAIfOConfig,
+    warm_steps: int,
+    cold: Sequence[GAIfOResult | None] = (),
+    score: float = 0.95,
+) -> InteractionsComparison:
+    """Train BCO(0), BCO(α), GAIfO from a fresh policy and GAIfO from BCO(0)'s policy on the same demos, per seed.
+
+    Taught in notebook 08. Every method sees the same state-only demos; the x axis counts every environment
+    interaction a method used (a warm start's include BCO(0)'s, and start at BCO(0)'s return); evaluation
+    episodes are not counted.
+
+    Args:
+        env_id: the task.
+        demos: the state-only demonstrations.
+        seeds: one run of each method per seed.
+        bco0: BCO(0)'s config (α = 0): its policy is also the warm start.
+        bco_alpha: BCO(α)'s config.
+        gaifo: GAIfO's config from a cold start.
+        warm_steps: GAIfO's ``total_steps`` from the warm start.
+        cold: cold-start GAIfO runs already trained with ``gaifo``, by seed position (None: train it here).
+        score: the normalised score that counts as reached.
+
+    Returns:
+        The curves, the interactions each run needed to reach ``score``, and the final scores.
+    """
+    for name, config in (("bco0", bco0), ("bco_alpha", bco_alpha)):
+        check_config(config, BCOConfig, where=f"compare_interactions ({name})")
+    if bco0.alpha != 0:
+        raise ValueError(f"bco0 must be BCO(0) (alpha = 0), got alpha = {bco0.alpha:g}: "
+                         "pass dataclasses.replace(config, alpha=0.0).")
+    warm_config = dataclasses.replace(gaifo, total_steps=warm_steps)
+    runs: dict[str, list[tuple[list[float], list[float], float, float]]] = {}
+    for i, seed in enumerate(seeds):
+        b0 = train_bco(demos, bco0, env_id=env_id, seed=seed)
+        ba = train_bco(demos, bco_alpha, env_id=env_id, seed=seed)
+        g = cold[i] if i < len(cold) and cold[i] is not None else train_gaifo(demos, gaifo, env_id=env_id, seed=seed)
+        w = train_gaifo(demos, warm_config, env_id=env_id, seed=seed, policy=b0.policy)
+        start = b0.history.last("eval/return_mean")
+        reached0 = interactions_to_reach(b0.history, score)
+        wx, wy = _evals(w.history, b0.env_steps)
+        for label, (xs, ys), need, rows in (
+                ("BCO(0)", _evals(b0.history), reached0, b0.history),
+                (f"BCO(α = {bco_alpha.alpha:g})", _evals(ba.history), interactions_to_reach(ba.history, score),
+                 ba.history),
+                ("GAIfO, cold start", _evals(g.history), interactions_to_reach(g.history, score), g.history),
+                ("GAIfO, warm start from BCO(0)", ([b0.env_steps] + wx, [start] + wy),
+                 reached0 if not np.isnan(reached0) else interactions_to_reach(w.history, score, offset=b0.env_steps),
+                 w.history)):
+            runs.setdefault(label, []).append((xs, ys, need, rows.last("eval/score")))
+    curves = {k: (v[0][0], [ys for _, ys, _, _ in v]) for k, v in runs.items()}
+    return InteractionsComparison(env_id, curves, {k: [r[2] for r in v] for k, v in runs.items()},
+                                  {k: [r[3] for r in v] for k, v in runs.items()}, score)

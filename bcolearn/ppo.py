@@ -28,7 +28,7 @@ from torch import nn
 
 from bcolearn.bc import TrainResult
 from bcolearn.config import Callback, check_config, check_count, check_seed, param, validate
-from bcolearn.envs import describe_env, make_env
+from bcolearn.envs import EnvInfo, describe_env, make_env
 from bcolearn.evaluation import eval_metrics
 from bcolearn.nets import MLPPolicy, mlp
 from bcolearn.training import History, notify
@@ -71,7 +71,7 @@ class PPOConfig:
     n_layers: int = param(2, "hidden layers (policy and value)", low=1, high=4)
     """Hidden layers of a fresh policy and of the value network."""
     init_log_std: float = param(-0.5, "initial log standard deviation of continuous actions", low=-5.0, high=2.0)
-    """Continuous actions are sampled from N(μ(s), σ²) with a learnt, state-independent log σ."""
+    """Continuous actions are sampled from N(μ(s), σ(s)²); log σ(s) starts at this value everywhere, then learns."""
 
     @property
     def batch_size(self) -> int:
@@ -112,18 +112,41 @@ class Rollout:
         return value.reshape(-1, *value.shape[2:])
 
 
-def distribution(policy: MLPPolicy, log_std: torch.Tensor | None, obs: torch.Tensor) -> torch.distributions.Distribution:
-    """π_θ(· | s): Categorical over the logits, or a diagonal Normal around the policy's (bounded) mean.
+def fresh_policy(info: EnvInfo, config: PPOConfig) -> MLPPolicy:
+    """A new policy for PPO: an MLP whose head gives π(· | s) (:meth:`bcolearn.nets.ActionHead.distribution`).
 
-    Used behind the scenes in notebook 08. (A public ``distribution`` on the action heads of :mod:`bcolearn.nets` can
-    replace this at integration.)
+    Used behind the scenes in notebook 08. Discrete actions: a Categorical over the logits. Continuous
+    actions: a Normal around the bounded mean, with a log σ output that starts at ``config.init_log_std``
+    in every state (zero weights) and is learnt like the rest.
     """
-    out = policy(obs)
-    if policy.info.discrete:
-        return torch.distributions.Categorical(logits=out)
-    mean = policy.head.predict(out)
-    assert log_std is not None
-    return torch.distributions.Independent(torch.distributions.Normal(mean, log_std.exp().expand_as(mean)), 1)
+    hidden = (config.hidden_size,) * config.n_layers
+    if info.discrete:
+        return MLPPolicy(info, hidden)
+    return with_distribution(MLPPolicy(info, hidden), config.init_log_std)
+
+
+def with_distribution(policy: MLPPolicy, init_log_std: float) -> MLPPolicy:
+    """``policy`` itself if its head has a distribution; else a copy that has one.
+
+    Used behind the scenes in notebook 08. A continuous policy trained with the squared error (BC's
+    default, ``continuous_loss="mse"``) learns only a mean; the copy's network also outputs log σ,
+    ``init_log_std`` in every state to begin with, and acts exactly as ``policy`` does (same mean).
+    """
+    if policy.info.discrete or policy.continuous_loss == "nll":
+        return policy
+    copy = MLPPolicy(policy.info, policy.hidden_sizes, continuous_loss="nll")
+    state = dict(policy.state_dict())
+    last = f"net.{len(policy.net) - 1}"
+    weight, bias = state.pop(f"{last}.weight"), state.pop(f"{last}.bias")
+    copy.load_state_dict(state, strict=False)
+    with torch.no_grad():
+        out = copy.net[-1]
+        out.weight.zero_()
+        out.weight[: len(weight)] = weight   # the mean's rows, as trained; log σ's rows: 0
+        out.bias.fill_(init_log_std)
+        out.bias[: len(bias)] = bias
+    copy.train(policy.training)
+    return copy
 
 
 def gae(rews: np.ndarray, values: np.ndarray, next_values: np.ndarray, dones: np.ndarray,
@@ -158,21 +181,21 @@ class PPO:
         env_id: the task.
         config: hyperparameters.
         seed: seeds the initial weights, the action sampling, the minibatches and the episodes' starts.
-        policy: improve this policy (e.g. one trained by BCO) instead of a fresh one; it is trained in place.
+        policy: improve this policy (e.g. one trained by BCO) instead of a fresh one; it is trained in place
+            (a continuous policy without a σ output is first copied with one: :func:`with_distribution`).
     """
 
     def __init__(self, env_id: str, config: PPOConfig, *, seed: int, policy: MLPPolicy | None = None) -> None:
         self.config, self.info, self.seed = config, describe_env(env_id), seed
         hidden = (config.hidden_size,) * config.n_layers
+        if policy is not None and (policy.info.env_id != self.info.env_id or policy.info.obs_dim != self.info.obs_dim):
+            raise ValueError(f"The policy was made for {policy.info.env_id}, not {env_id}.")
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            self.policy = policy if policy is not None else MLPPolicy(self.info, hidden)
+            self.policy = fresh_policy(self.info, config) if policy is None else with_distribution(
+                policy, config.init_log_std)
             self.value = mlp(self.info.obs_dim, 1, hidden)
-        if self.policy.info.env_id != self.info.env_id or self.policy.info.obs_dim != self.info.obs_dim:
-            raise ValueError(f"The policy was made for {self.policy.info.env_id}, not {env_id}.")
-        self.log_std = None if self.info.discrete else nn.Parameter(torch.full((self.info.act_dim,), config.init_log_std))
-        params = list(self.policy.parameters()) + list(self.value.parameters()) + ([self.log_std] if self.log_std is not None else [])
-        self.opt = torch.optim.Adam(params, lr=config.lr)
+        self.opt = torch.optim.Adam(list(self.policy.parameters()) + list(self.value.parameters()), lr=config.lr)
         self.rng = np.random.default_rng(seed)
         self.envs = [make_env(env_id) for _ in range(config.n_envs)]
         self._episodes = 0
@@ -196,7 +219,7 @@ class PPO:
     def _sample(self, obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Sampled actions and their log-probabilities, drawn with the learner's NumPy generator."""
         with torch.no_grad():
-            dist = distribution(self.policy, self.log_std, torch.as_tensor(obs))
+            dist = self.policy.distribution(torch.as_tensor(obs))
             if self.info.discrete:
                 probs = dist.probs.double().numpy()
                 u = self.rng.random((len(obs), 1))
@@ -260,7 +283,7 @@ class PPO:
             for start in range(0, n, size):
                 idx = order[start:start + size]
                 a = (adv_t[idx] - adv_t[idx].mean()) / (adv_t[idx].std() + 1e-8) if len(idx) > 1 else adv_t[idx]
-                dist = distribution(self.policy, self.log_std, obs[idx])
+                dist = self.policy.distribution(obs[idx])
                 ratio = (dist.log_prob(acts[idx]) - old_logp[idx]).exp()
                 pg_loss = -torch.min(ratio * a, ratio.clamp(1 - c.clip, 1 + c.clip) * a).mean()
                 v_loss = ((self.value(self.policy.norm(obs[idx])).squeeze(-1) - ret_t[idx]) ** 2).mean()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
 
 import bcolearn as bl
-from bcolearn.gaifo import Discriminator, GAIfOConfig, discriminator_loss, gaifo_reward, train_gaifo
+from bcolearn.gaifo import (Discriminator, GAIfOConfig, compare_interactions, discriminator_loss, gaifo_reward,
+                            train_gaifo)
 from bcolearn.ppo import PPOConfig
 
 ENV = "CartPole-v1"
@@ -99,6 +102,9 @@ def test_continuous_actions_run():
     demos = bl.collect_state_demos(env, bl.load_expert(env), 1, seed=0)
     res = train_gaifo(demos, SMALL, env_id=env, seed=0)
     assert np.isfinite(res.history.last("loss/disc")) and res.history.last("env/steps") == 512
+    mean_only = bl.make_policy(env, bl.BCConfig(), seed=0)  # a BC policy with no σ: PPO gets a copy that has one
+    warm = train_gaifo(demos, SMALL, env_id=env, seed=0, policy=mean_only)
+    assert warm.policy.continuous_loss == "nll" and np.isfinite(warm.history.last("eval/return_mean"))
 
 
 def test_bad_input(demos):
@@ -124,3 +130,22 @@ def test_bad_input(demos):
         GAIfOConfig(disc_lr=0.0)
     with pytest.raises(TypeError, match="PPOConfig"):
         GAIfOConfig(ppo={"lr": 1e-3})
+
+
+def test_compare_interactions_counts_every_interaction(demos):
+    """The warm start's curve begins at BCO(0)'s interactions and return; the table says 'never' honestly."""
+    states = bl.drop_actions(demos)
+    bco0 = bl.BCOConfig(pre_demo_steps=500, idm=bl.IDMConfig(epochs=3), bc=bl.BCConfig(epochs=3))
+    bco_alpha = dataclasses.replace(bco0, alpha=1.0, iterations=1)
+    tiny = dataclasses.replace(SMALL, eval_every=1)
+    cmp = compare_interactions(ENV, states, seeds=(0,), bco0=bco0, bco_alpha=bco_alpha, gaifo=tiny, warm_steps=256,
+                               score=2.0)  # a score nobody reaches
+    assert list(cmp.curves) == ["BCO(0)", "BCO(α = 1)", "GAIfO, cold start", "GAIfO, warm start from BCO(0)"]
+    assert cmp.curves["BCO(0)"][0] == [500] and cmp.curves["BCO(α = 1)"][0] == [500, 1000]
+    assert cmp.curves["GAIfO, cold start"][0] == [256, 512]
+    xs, ys = cmp.curves["GAIfO, warm start from BCO(0)"]
+    assert xs == [500, 756] and ys[0][0] == cmp.curves["BCO(0)"][1][0][0]
+    assert all(np.isnan(v).all() for v in cmp.need.values())
+    assert cmp.table().count("never") == 4 and "—" in cmp.table()
+    with pytest.raises(ValueError, match="alpha = 0"):
+        compare_interactions(ENV, states, seeds=(0,), bco0=bco_alpha, bco_alpha=bco_alpha, gaifo=tiny, warm_steps=256)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 import bcolearn as bl
-from bcolearn.ppo import PPO, PPOConfig, gae, train_ppo
+from bcolearn.ppo import PPO, PPOConfig, gae, train_ppo, with_distribution
 
 SMALL = PPOConfig(n_envs=4, n_steps=64)
 
@@ -55,15 +56,33 @@ def test_continuous_actions_and_a_learnt_reward():
         return -np.abs(next_obs[:, 2])  # Pendulum: keep the angular velocity small
 
     ppo = PPO("Pendulum-v1", SMALL, seed=0)
-    log_std = ppo.log_std.detach().clone()
+    states = torch.as_tensor(np.random.default_rng(0).normal(size=(5, 3)), dtype=torch.float32)
+    sigma = ppo.policy.distribution(states).stddev.detach()  # the policy's own head gives π(· | s)
+    np.testing.assert_allclose(sigma.numpy(), np.exp(SMALL.init_log_std), rtol=1e-6)  # the same σ in every state
     batch = ppo.collect()
     assert batch.acts.shape == (64, 4, 1) and batch.acts.dtype == np.float32
     ppo.update(batch, np.ones((64, 4)))
-    assert not np.allclose(ppo.log_std.detach().numpy(), log_std.numpy())  # σ is learnt
+    assert not np.allclose(ppo.policy.distribution(states).stddev.detach().numpy(), sigma.numpy())  # σ is learnt
     ppo.close()
     res = train_ppo("Pendulum-v1", SMALL, seed=0, total_steps=256, reward_fn=reward_fn, eval_episodes=1)
     assert seen == [((256, 3), (256, 3))]
     assert np.isfinite(res.history.last("loss/value"))
+
+
+def test_a_mean_only_policy_gets_a_distribution_and_acts_the_same():
+    """A continuous policy trained with the squared error has no σ: PPO improves a copy that has one."""
+    policy = bl.make_policy("Pendulum-v1", bl.BCConfig(), seed=0)
+    with pytest.raises(ValueError, match="no distribution"):
+        policy.distribution(torch.zeros(1, 3))
+    copy = with_distribution(policy, -1.0)
+    obs = np.random.default_rng(1).normal(size=(6, 3)).astype(np.float32)
+    np.testing.assert_allclose(copy.act_batch(obs), policy.act_batch(obs), rtol=1e-6)
+    np.testing.assert_allclose(copy.distribution(torch.as_tensor(obs)).stddev.detach().numpy(), np.exp(-1.0), rtol=1e-6)
+    ppo = PPO("Pendulum-v1", SMALL, seed=0, policy=policy)
+    assert ppo.policy is not policy and ppo.policy.continuous_loss == "nll"
+    ppo.close()
+    cartpole = bl.make_policy("CartPole-v1", bl.BCConfig(), seed=0)
+    assert with_distribution(cartpole, -1.0) is cartpole  # discrete heads have one: a Categorical
 
 
 def test_stop_and_warm_policy_trained_in_place():

@@ -57,7 +57,7 @@ METRICS: dict[str, MetricStyle] = {
     "loss/idm": MetricStyle("IDM loss", _IDM),
     "loss/reinforce": MetricStyle("REINFORCE loss (policy-gradient surrogate)", "C0"),
     "eval/return_mean": MetricStyle("evaluation return (mean over test episodes)", "C3"),
-    "train/return_mean": MetricStyle("training return (REINFORCE's own episodes)", "C9"),
+    "train/return_mean": MetricStyle("training return (the learner's own episodes)", "C9"),
     "train/terminations": MetricStyle("training episodes that ended in a terminal state", "C5"),
     "acc/idm": MetricStyle("IDM accuracy, held-out agent transitions", _IDM),
     "err/idm": MetricStyle("IDM action error, held-out agent transitions", _IDM),
@@ -65,6 +65,9 @@ METRICS: dict[str, MetricStyle] = {
     "err/idm_demo": MetricStyle("IDM action error on the expert's transitions", _EXPERT_LABELS),
     "acc/expert": MetricStyle("IDM accuracy on the expert's transitions", _EXPERT_LABELS),
     "err/expert": MetricStyle("IDM action error on the expert's transitions", _EXPERT_LABELS),
+    "loss/disc": MetricStyle("discriminator loss (binary cross-entropy)", "C5"),
+    "disc/expert_prob": MetricStyle("mean D(s, s′) on the expert's transitions", _EXPERT_LABELS),
+    "disc/agent_prob": MetricStyle("mean D(s, s′) on the learner's transitions", _IDM),
 }
 """The one place where metrics get their readable labels and colours: live curves (:class:`LiveCurves`,
 every panel) and static figures (:func:`plot_history`) alike. "Agent transitions" are the learner's own

@@ -16,11 +16,13 @@ Modules, from the bottom up:
 - :mod:`~bcolearn.widgets.trainer`: :class:`TrainingPanel`, the declarative training panel (how to add one).
 - :mod:`~bcolearn.widgets.panels`: BC (notebook 03), IDM (04), BCO and BC vs BCO (05), REINFORCE (01).
 - :mod:`~bcolearn.widgets.demos`: the demonstrations explorer (notebook 02).
+- :mod:`~bcolearn.widgets.gaifo`: the GAIfO panel (notebook 08).
 """
 
 from bcolearn.widgets.base import Panel
 from bcolearn.widgets.controls import Control, config_controls, control_grid, field_control
 from bcolearn.widgets.demos import DemoSettings, DemosPanel, demos_panel
+from bcolearn.widgets.gaifo import GAIfOPanel, GAIfOPanelConfig, gaifo_panel
 from bcolearn.widgets.panels import (
     BCOPanel,
     BCPanel,
@@ -55,4 +57,5 @@ __all__ = [
     "ProgressSpec", "CurvesSpec", "ControlsSpec", "describe_return", "expert_demos",
     "Control", "config_controls", "field_control", "control_grid",
     "StaticCopy", "static_copy", "hide_static_copy", "plain_text", "PanelBox",
+    "gaifo_panel", "GAIfOPanel", "GAIfOPanelConfig",
 ]

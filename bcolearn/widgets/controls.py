@@ -15,16 +15,28 @@ import math
 from collections.abc import Mapping, Sequence
 
 import ipywidgets as w
+import traitlets
 
 from bcolearn.config import ParamValue, field_at, get_path
 
-__all__ = ["Control", "field_control", "config_controls", "control_grid", "is_text_box", "MAX_SLIDER_STEPS"]
+__all__ = ["Control", "field_control", "config_controls", "control_grid", "is_text_box", "MAX_SLIDER_STEPS",
+           "IntLogSlider"]
 
 Control = w.ValueWidget
 """Any control of a panel (a slider, a text box or a dropdown): it has a ``value``."""
 
 MAX_SLIDER_STEPS = 2000
 """A whole-number field with a wider range than this gets a text box instead of a slider."""
+
+
+class IntLogSlider(w.FloatLogSlider):
+    """A log slider of whole numbers (an interaction budget, ``log=True`` on an int field): its value is an int."""
+
+    value = traitlets.CInt(1, help="The value, a whole number").tag(sync=True)
+
+    @traitlets.validate("value")
+    def _valid_value(self, proposal: dict) -> int:  # type: ignore[type-arg]
+        return int(round(min(max(proposal["value"], self.base ** self.min), self.base ** self.max)))
 
 
 def field_control(f: dataclasses.Field[ParamValue], value: ParamValue, *, name: str | None = None) -> Control:
@@ -39,7 +51,7 @@ def field_control(f: dataclasses.Field[ParamValue], value: ParamValue, *, name: 
         name: the description (default: the field's name).
 
     Returns:
-        A Dropdown, FloatLogSlider, IntSlider, FloatSlider, IntText or FloatText.
+        A Dropdown, FloatLogSlider, IntLogSlider, IntSlider, FloatSlider, IntText or FloatText.
     """
     meta = f.metadata
     common = {"description": name or f.name, "tooltip": meta["doc"], "style": {"description_width": "130px"},
@@ -48,6 +60,9 @@ def field_control(f: dataclasses.Field[ParamValue], value: ParamValue, *, name: 
         return w.Dropdown(options=list(meta["choices"]), value=value, **common)
     low, high = meta["low"], meta["high"]
     whole = isinstance(f.default, int)
+    if meta["log"] and whole and low is not None and high is not None and low > 0:
+        return IntLogSlider(value=value, base=10, min=math.log10(low), max=math.log10(high), step=0.1,
+                            readout_format=",d", continuous_update=False, **common)
     if low is None or high is None or (whole and high - low > MAX_SLIDER_STEPS):
         text = w.IntText if whole else w.FloatText  # unbounded: the panel checks the typed value and says why
         return text(value=value, continuous_update=False, **common)

@@ -34,7 +34,7 @@ _EXPORTS = {
                "recommended_dagger_config"],
     "ppo": ["train_ppo", "PPOConfig", "PPO"],
     "gaifo": ["train_gaifo", "GAIfOConfig", "GAIfOResult", "Discriminator", "gaifo_reward", "discriminator_loss",
-              "interactions_to_reach"],
+              "interactions_to_reach", "compare_interactions"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_WHERE)
@@ -61,8 +61,8 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from bcolearn.evaluation import (EVAL_SEED, EvalResult, bootstrap_ci, check_made_for, evaluate,  # noqa: F401
                                      normalised_score)
     from bcolearn.idm import IDMConfig, IDMResult, idm_metrics, label_demos, train_idm  # noqa: F401
-    from bcolearn.gaifo import (Discriminator, GAIfOConfig, GAIfOResult, discriminator_loss,  # noqa: F401
-                                gaifo_reward, interactions_to_reach, train_gaifo)
+    from bcolearn.gaifo import (Discriminator, GAIfOConfig, GAIfOResult, compare_interactions,  # noqa: F401
+                                discriminator_loss, gaifo_reward, interactions_to_reach, train_gaifo)
     from bcolearn.nets import InverseDynamicsModel, MLPPolicy  # noqa: F401
     from bcolearn.ppo import PPO, PPOConfig, train_ppo  # noqa: F401
     from bcolearn.reinforce import ReinforceConfig, train_reinforce  # noqa: F401

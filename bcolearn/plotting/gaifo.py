@@ -1,4 +1,4 @@
-"""Figures of notebook 08 (GAIfO). To join :mod:`bcolearn.plotting` at integration.
+"""Figures of notebook 08 (GAIfO): the GAIfO runs of one figure, and the interactions comparison.
 
 Taught in notebook 08.
 """

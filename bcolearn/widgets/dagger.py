@@ -70,7 +70,7 @@ class DAggerPanel(TrainingPanel[DAggerConfig]):
     def _config_for(self, env_id: str) -> DAggerConfig:
         config = super()._config_for(env_id)
         n = self._eval_episodes  # a setting of the panel too (the final evaluation), so the base skips it here
-        return config if n is None else dataclasses.replace(config, eval_episodes=int(n))
+        return config if n is None else dataclasses.replace(config, eval_episodes=n)  # type: ignore[arg-type]
 
     def controls_spec(self, values: Mapping[str, ParamValue]) -> ControlsSpec:
         """β's decay does nothing when β₁ = 0 (the learner always acts) or with one iteration (only β₁ is used)."""

@@ -102,22 +102,24 @@ def main() -> None:
 
 
 def dagger_rows() -> None:
-    """DAgger from one expert demo (notebook 07): score, expert labels queried, CPU seconds; 3 seeds each."""
+    """DAgger from one expert demo (notebook 07): return and score, expert labels queried, CPU seconds; 3 seeds each."""
     for env_id in ["Pendulum-v1", "Acrobot-v1"]:
         ref = bl.REFERENCE_RETURNS[env_id]
         cfg = bl.recommended_dagger_config(env_id)
         demos = bl.collect_demos(env_id, bl.load_expert(env_id), 1, seed=0)
-        scores, labels, times, bc_scores = [], [], [], []
+        evals, labels, times, bc_evals = [], [], [], []
         for seed in range(3):
             res, t = cpu(lambda: bl.train_dagger(demos, cfg, env_id=env_id, seed=seed, expert=bl.load_expert(env_id)))
-            scores.append(bl.evaluate(env_id, res.policy, 50).score)
-            bc_scores.append(bl.train_bc(demos, cfg.bc, env_id=env_id, seed=seed).evaluate(50).score)
+            evals.append(bl.evaluate(env_id, res.policy, 50))
+            bc_evals.append(bl.train_bc(demos, cfg.bc, env_id=env_id, seed=seed).evaluate(50))
             labels.append(res.labels)
             times.append(t)
         row(f"DAgger ({cfg.iterations}×{cfg.rollout_episodes} ep.), {env_id}, 1 demo",
-            f"score {np.mean(scores):.3f} ({', '.join(f'{s:.2f}' for s in scores)})",
+            f"return {np.mean([e.mean for e in evals]):.1f}, score {np.mean([e.score for e in evals]):.3f} "
+            f"({', '.join(f'{e.score:.2f}' for e in evals)})",
             f"{int(np.mean(labels))} expert labels, {np.mean(times):.1f} s CPU", f"{ref.expert:.1f} / {ref.random:.1f}")
-        row(f"  BC alone, same demo and BC settings", f"score {np.mean(bc_scores):.3f}", "0 expert labels", "")
+        row("  BC alone, same demo and BC settings", f"return {np.mean([e.mean for e in bc_evals]):.1f}, score "
+            f"{np.mean([e.score for e in bc_evals]):.3f}", "0 expert labels (besides the demo's)", "")
 
 
 BCO_DEMOS = {"CartPole-v1": 1, "Acrobot-v1": 5, "MountainCar-v0": 10, "Pendulum-v1": 10, "LunarLander-v3": 10}

@@ -65,6 +65,7 @@ PANELS = (
           known_gap="BCO reports nothing while it collects rollouts and evaluates: 2 frames in 3.6 s, first at 0.51 s"),
     Panel("compare", "widgets.compare_panel(autorun=False)", "bc.epochs", 300),
     Panel("REINFORCE", "widgets.reinforce_panel(autorun=False)", "total_steps", 200_000, "environment steps"),
+    Panel("DAgger", "widgets.dagger_panel(autorun=False)", "iterations", 20),
     Panel("GAIfO", "widgets.gaifo_panel(autorun=False)", "total_steps", 200_000, "interactions"),
     Panel("demos", "widgets.demos_panel()", "n_demos", 5, runs=False),
 )

@@ -37,8 +37,10 @@ def test_dagger_learns_pendulum_where_bc_does_not(pendulum_demo):
 def test_same_seed_same_losses(cartpole_demo):
     runs = [bl.train_dagger(cartpole_demo, SMALL, env_id=CARTPOLE, seed=3, expert=bl.load_expert(CARTPOLE))
             for _ in range(2)]
-    assert [r["loss/bc"] for r in runs[0].history] == [r["loss/bc"] for r in runs[1].history]
+    assert runs[0].history == runs[1].history  # losses, returns, off-demo shares, label counts
     assert runs[0].labels == runs[1].labels
+    assert all(np.array_equal(a.obs, b.obs) and np.array_equal(a.acts, b.acts)
+               for a, b in zip(runs[0].dataset, runs[1].dataset, strict=True))
     other = bl.train_dagger(cartpole_demo, SMALL, env_id=CARTPOLE, seed=4, expert=bl.load_expert(CARTPOLE))
     assert [r["loss/bc"] for r in other.history] != [r["loss/bc"] for r in runs[0].history]
 
@@ -60,6 +62,29 @@ def test_labels_counted_exactly(pendulum_demo, beta):
     truth = bl.load_expert(PENDULUM)
     for traj in result.dataset[1:]:  # labels are the expert's actions in the learner's states
         assert np.allclose(traj.acts, np.stack([truth(s) for s in traj.obs[:-1]]))
+
+
+def test_callbacks_get_every_epoch_and_one_summary_per_iteration(pendulum_demo):
+    rows = []
+    config = bl.DAggerConfig(iterations=2, rollout_episodes=1, eval_episodes=1, bc=bl.BCConfig(epochs=3))
+    result = bl.train_dagger(pendulum_demo, config, env_id=PENDULUM, seed=0, expert=bl.load_expert(PENDULUM),
+                             callbacks=[rows.append])
+    epochs = [r for r in rows if "epoch" in r]
+    summaries = [r for r in rows if "eval/return_mean" in r]
+    assert len(epochs) == 3 * 3 and len(summaries) == 3 and len(rows) == 12
+    assert [(r["dagger/iteration"], r["epoch"], r["expert/labels"]) for r in epochs] == [
+        (i, e, 200 * i) for i in range(3) for e in (1, 2, 3)], "each epoch says its iteration and the labels so far"
+    assert summaries == list(result.history)
+    assert [r["data/pairs"] for r in summaries] == [200, 400, 600]
+
+
+def test_any_policy_can_be_the_expert(cartpole_demo):
+    """The learner's own network labels as well as the bundled expert: its answers are the labels."""
+    teacher = bl.train_bc(cartpole_demo, bl.BCConfig(epochs=5), env_id=CARTPOLE, seed=1).policy
+    result = bl.train_dagger(cartpole_demo, SMALL, env_id=CARTPOLE, seed=0, expert=teacher)
+    assert result.labels == sum(len(t) for t in result.dataset[1:]) > 0
+    for traj in result.dataset[1:]:
+        assert np.array_equal(traj.acts, teacher.act_batch(traj.obs[:-1]))
 
 
 def test_rollouts_avoid_evaluation_seeds():

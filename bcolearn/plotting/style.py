@@ -25,10 +25,12 @@ X_LABELS: dict[str, str] = {
     "env/steps": "environment steps (interactions)",
     "bco/iteration": "BCO iteration",
     "n_demos": "expert demonstrations (episodes)",
+    "dagger/iteration": "DAgger iteration",
+    "expert/labels": "expert labels (queries to the expert so far)",
 }
 """Axis labels, with units, for the x keys that training callbacks report."""
 
-_SKIP = {"eval/score", "bco/iteration"}  # bookkeeping, or derived from another curve
+_SKIP = {"eval/score", "bco/iteration", "dagger/beta", "data/pairs"}  # bookkeeping, or derived from another curve
 
 GROUPS: dict[str, tuple[str, str]] = {  # group -> (axes title, y label with units; {unit}: the action unit)
     "loss": ("Training loss", "loss per sample"),
@@ -68,6 +70,7 @@ METRICS: dict[str, MetricStyle] = {
     "loss/disc": MetricStyle("discriminator loss (binary cross-entropy)", "C5"),
     "disc/expert_prob": MetricStyle("mean D(s, s′) on the expert's transitions", _EXPERT_LABELS),
     "disc/agent_prob": MetricStyle("mean D(s, s′) on the learner's transitions", _IDM),
+    "dist/off_demos": MetricStyle("share of the evaluation episodes' states off the demos", "C5"),
 }
 """The one place where metrics get their readable labels and colours: live curves (:class:`LiveCurves`,
 every panel) and static figures (:func:`plot_history`) alike. "Agent transitions" are the learner's own
@@ -78,7 +81,7 @@ SOURCE_COLORS = {"BC": "C0", "BCO": "C1"}
 """Colours of learners shown side by side (the compare panel)."""
 OTHER_SOURCE_COLORS = ("C3", "C4", "C5", "C6", "C8", "C9")
 """Colours of other learners, in order of appearance."""
-SPLIT_NAMES = {"bco/iteration": "iteration"}
+SPLIT_NAMES = {"bco/iteration": "iteration", "dagger/iteration": "iteration"}
 """How a legend names one value of a split key (``"IDM loss, iteration 1"``)."""
 CURVE_COLORS = ("C0", "C1", "C3", "C4", "C5", "C6", "C8", "C9")
 """Colours of :func:`plot_learning_curves`' lines: matplotlib's cycle without C2 (green) and C7 (grey),

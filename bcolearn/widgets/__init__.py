@@ -15,12 +15,14 @@ Modules, from the bottom up:
 - :mod:`~bcolearn.widgets.base`: :class:`Panel`, what every panel shares (title, controls, message, ``set``).
 - :mod:`~bcolearn.widgets.trainer`: :class:`TrainingPanel`, the declarative training panel (how to add one).
 - :mod:`~bcolearn.widgets.panels`: BC (notebook 03), IDM (04), BCO and BC vs BCO (05), REINFORCE (01).
+- :mod:`~bcolearn.widgets.dagger`: DAgger (notebook 07).
 - :mod:`~bcolearn.widgets.demos`: the demonstrations explorer (notebook 02).
 - :mod:`~bcolearn.widgets.gaifo`: the GAIfO panel (notebook 08).
 """
 
 from bcolearn.widgets.base import Panel
 from bcolearn.widgets.controls import Control, config_controls, control_grid, field_control
+from bcolearn.widgets.dagger import DAggerPanel, dagger_panel
 from bcolearn.widgets.demos import DemoSettings, DemosPanel, demos_panel
 from bcolearn.widgets.gaifo import GAIfOPanel, GAIfOPanelConfig, gaifo_panel
 from bcolearn.widgets.panels import (
@@ -51,8 +53,8 @@ from bcolearn.widgets.static import PanelBox, StaticCopy, hide_static_copy, plai
 from bcolearn.widgets.trainer import TrainingPanel
 
 __all__ = [
-    "bc_panel", "idm_panel", "bco_panel", "compare_panel", "reinforce_panel", "demos_panel",
-    "BCPanel", "IDMPanel", "BCOPanel", "ComparePanel", "ReinforcePanel", "DemosPanel", "DemoSettings",
+    "bc_panel", "idm_panel", "bco_panel", "compare_panel", "reinforce_panel", "demos_panel", "dagger_panel",
+    "BCPanel", "IDMPanel", "BCOPanel", "ComparePanel", "ReinforcePanel", "DAggerPanel", "DemosPanel", "DemoSettings",
     "Panel", "TrainingPanel", "PanelSettings", "PanelRun", "TrainOutput", "Trained", "Report",
     "ProgressSpec", "CurvesSpec", "ControlsSpec", "describe_return", "expert_demos",
     "Control", "config_controls", "field_control", "control_grid",

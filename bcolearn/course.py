@@ -110,10 +110,11 @@ def _bound_names(body: Iterable[ast.stmt]) -> list[str]:
                     targets(item.optional_vars)
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
-        for field in ("body", "orelse", "finalbody"):
-            names += _bound_names(getattr(stmt, field, []))
+        names += _bound_names(getattr(stmt, "body", []))
         for handler in getattr(stmt, "handlers", []):
             names += _bound_names(handler.body)
+        for field in ("orelse", "finalbody"):
+            names += _bound_names(getattr(stmt, field, []))
     return list(dict.fromkeys(names))
 
 

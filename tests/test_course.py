@@ -274,3 +274,20 @@ def test_verify_finds_errors_and_answered_checks():
     problems = course.unanswered_problems(notebook(answered, error), "05.ipynb")
     assert problems == ["05.ipynb, cell 0: the check does not say 'Not answered yet': " + json.dumps(
         answered["outputs"], ensure_ascii=False)[:300], "05.ipynb, cell 1: NameError: name 'f'"]
+
+
+def test_every_kind_of_binding_gets_a_placeholder():
+    src = (f"{B}\nimport numpy as np\nfrom math import pi as PI\nclass Net: pass\nfor i, (j, *k) in []: pass\n"
+           f"with open(__file__) as fh: pass\ntry:\n    t = 1\nexcept ValueError:\n    u = 2\nelse:\n    v = 3\n"
+           f"finally:\n    w = 4\nif True:\n    z: int = 5\n    z += 1\n{E}")
+    out = strip_solutions(src)
+    assert "# YOUR CODE HERE: set np, PI, Net, i, j, k, fh, t, u, v, w, z (see the task above)" in out
+
+
+def test_verify_accepts_an_executed_edition(tmp_path, capsys):
+    (tmp_path / "notebooks").mkdir()
+    cell = code_cell("checks.check_x(f)", [f"✏️ {checks.NOT_ANSWERED}: replace the placeholder"])
+    (tmp_path / "notebooks" / "01_a.ipynb").write_text(json.dumps(notebook(cell)))
+    assert course.main(["verify", str(tmp_path)]) == 0
+    assert "every check says 'Not answered yet'" in capsys.readouterr().out
+    assert course.main(["verify", str(tmp_path / "nothing")]) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import bcolearn as bl
 from bcolearn import checks
 from bcolearn.checks.result import as_number, run_learner_code
 
@@ -70,3 +71,40 @@ def test_rubric_lists_every_criterion_and_what_to_fix():
     ok = checks.Rubric()
     ok.add("loss decreases", True)
     assert ok.result("Well done.").message == "loss decreases ✔ (1/1). Well done."
+
+
+def test_grading_mode_raises_unless_the_check_passes(monkeypatch):
+    monkeypatch.setenv(checks.STRICT_ENV, "grade")
+    assert checks.strict_mode() and checks.grading_mode()
+    assert checks.check_discounted_return(lambda rews, g: sum(g**t * r for t, r in enumerate(rews)))
+    with pytest.raises(AssertionError, match="✏️ Not answered yet.*BCOLEARN_STRICT_CHECKS=grade"):
+        checks.check_discounted_return(placeholder)
+    with pytest.raises(AssertionError, match="❌ .*plain sum"):
+        checks.check_discounted_return(wrong_return)
+    monkeypatch.setenv(checks.STRICT_ENV, "1")
+    assert not checks.grading_mode()
+
+
+def test_a_wrong_assignment_raises_in_strict_mode_and_prints_a_cross_otherwise(monkeypatch):
+    def miscounted(state_demos, collect, *, env_id, pre_demo_steps, alpha, iterations, seed):
+        steps = [pre_demo_steps] + [int(round(alpha * pre_demo_steps))] * iterations
+        for i, n in enumerate(steps):
+            collect(bl.random_policy(env_id, seed=i), n, seed + i)
+        return bl.load_expert(env_id), steps[0]  # forgets the rollouts of the iterations
+
+    monkeypatch.delenv(checks.STRICT_ENV, raising=False)
+    result = checks.check_bco_alpha(miscounted)
+    assert str(result).startswith("❌") and "counts interactions ✘" in result.message
+    monkeypatch.setenv(checks.STRICT_ENV, "1")
+    with pytest.raises(AssertionError, match="❌ .*counts interactions ✘.*you counted only the random steps"):
+        checks.check_bco_alpha(miscounted)
+
+
+def test_a_placeholder_policy_is_not_answered_even_in_strict_mode(monkeypatch):
+    monkeypatch.setenv(checks.STRICT_ENV, "1")
+
+    def my_policy(obs):
+        raise NotImplementedError("my_policy: replace this line with your code")
+
+    result = checks.check_policy(my_policy, "CartPole-v1", n_episodes=1)
+    assert not result and not result.answered and str(result).startswith("✏️")

@@ -23,12 +23,12 @@ from bcolearn.checks.exercises_01_03 import (check_bc_loss, check_discounted_ret
                                              check_gaussian_nll, check_inferred_actions, check_policy)
 from bcolearn.checks.exercises_04_06 import (check_bco_interactions, check_bootstrap_ci, check_idm_accuracy,
                                              check_idm_features, check_inferred_demos, check_normalised_score)
-from bcolearn.checks.result import (NOT_ANSWERED, STRICT_ENV, CheckResult, Rubric, enforce, failed, not_answered,
-                                    passed, strict_mode)
+from bcolearn.checks.result import (NOT_ANSWERED, STRICT_ENV, CheckResult, Rubric, enforce, failed, grading_mode,
+                                    not_answered, passed, strict_mode)
 
 __all__ = [
     "CheckResult", "NOT_ANSWERED", "Rubric", "STRICT_ENV", "enforce", "failed", "not_answered", "passed",
-    "strict_mode",
+    "strict_mode", "grading_mode",
     "check_discounted_return", "check_policy", "check_drop_actions", "check_inferred_actions", "check_bc_loss",
     "check_gaussian_nll",
     "check_idm_features", "check_idm_accuracy", "check_inferred_demos", "check_bco_interactions",

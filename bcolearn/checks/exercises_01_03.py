@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from bcolearn.checks.result import CheckResult, as_number, check, failed, passed, run_learner_code, unfinished
+from bcolearn.checks.result import (CheckResult, as_number, check, failed, not_answered, passed, run_learner_code,
+                                    unfinished)
 
 # Each check below is called from one exercise cell; the notebook and exercise are named in its docstring.
 
@@ -83,6 +84,9 @@ def check_policy(
         if noise > 0:
             policy = NoisyPolicy(policy, describe_env(env_id), noise, np.random.default_rng(0))
         res = evaluate(env_id, policy, n_episodes)
+    except NotImplementedError:  # the student edition's placeholder in the policy's body
+        return not_answered("your policy still raises NotImplementedError: replace that line with your code, "
+                            "then run this check again.")
     except Exception as exc:  # noqa: BLE001 - a learner's policy may fail in any way
         return failed(f"Running your policy on {env_id} raised {type(exc).__name__}: {exc}")
     ref = REFERENCE_RETURNS[env_id]

@@ -8,6 +8,8 @@ fix it), or ✏️ not answered yet (the learner's cell still holds the student 
 that *fails* raises an :class:`AssertionError` carrying its message, so a wrong reference solution in
 a committed notebook fails the nbval run. "Not answered yet" never raises, so the student edition runs
 top to bottom under strict mode too (and a placeholder that made a check *fail* would be caught).
+With ``BCOLEARN_STRICT_CHECKS=grade`` (for autograding, e.g. with nbgrader) a check also raises while
+the answer is not given, so that only a passing check cell runs without an error.
 
 Taught (used) in every notebook's exercises; the student edition is built by :mod:`bcolearn.course`.
 """
@@ -29,8 +31,13 @@ NOT_ANSWERED = "Not answered yet"
 
 
 def strict_mode() -> bool:
-    """True when ``BCOLEARN_STRICT_CHECKS`` asks failing checks to raise (as CI does)."""
-    return os.environ.get(STRICT_ENV, "").strip().lower() in {"1", "true", "yes"}
+    """True when ``BCOLEARN_STRICT_CHECKS`` asks failing checks to raise (as CI does, and grading)."""
+    return os.environ.get(STRICT_ENV, "").strip().lower() in {"1", "true", "yes", "grade"}
+
+
+def grading_mode() -> bool:
+    """True when ``BCOLEARN_STRICT_CHECKS=grade``: a check that does not pass raises, even "not answered yet"."""
+    return os.environ.get(STRICT_ENV, "").strip().lower() == "grade"
 
 
 @dataclass(frozen=True)
@@ -90,8 +97,11 @@ def enforce(result: CheckResult) -> CheckResult:
     """Return ``result``; in strict mode raise :class:`AssertionError` with its message if it failed.
 
     Raises:
-        AssertionError: in strict mode, for an answered, failing result.
+        AssertionError: in strict mode, for an answered, failing result; in grading mode, for any result
+            that did not pass.
     """
+    if grading_mode() and not result.passed:
+        raise AssertionError(f"{result} (grading: {STRICT_ENV}=grade)")
     if strict_mode() and result.answered and not result.passed:
         raise AssertionError(f"{result} (strict checks: {STRICT_ENV}=1)")
     return result

@@ -1,4 +1,4 @@
-"""Self-checks for notebook 08's exercises (GAIfO). To join :mod:`bcolearn.checks` at integration.
+"""Self-checks for notebook 08's exercises (GAIfO). Part of :mod:`bcolearn.checks`.
 
 Each check returns a :class:`~bcolearn.checks.CheckResult` and never raises on a wrong answer.
 Tested with right and wrong answers in tests/test_checks_gaifo.py.

@@ -41,8 +41,9 @@ class LiveCurves:
     background is rendered again only when it must change (a new kind of metric, a point outside the
     axes, axes much larger than the data, another task), and is kept from one run to the next.
     :meth:`reset` (Run) shows the new run's empty axes at once, with the previous run faded; the first
-    data follow within ``min_interval``, then at least one frame every ``max_interval`` seconds, while
-    the time spent drawing stays within ``max_overhead`` of the run's time (see :class:`DrawThrottle`).
+    data at once too, then at least one frame every ``max_interval`` seconds, while the time spent
+    drawing stays within ``max_overhead`` of the run's time (see :class:`DrawThrottle`). A new x range
+    needs a render (0.1–0.5 s): :meth:`prepare` does it when a setting changes, before Run.
     :meth:`finish` draws the final state, with the axes fitted to the data. The figure lives in its own
     image widget (:attr:`widget`), so it never wipes the rest of a notebook cell. Shown in notebook 03;
     used by every panel of :mod:`bcolearn.widgets`.
@@ -231,19 +232,39 @@ class LiveCurves:
             layout: new axes (unchanged if None); another layout drops the previous run.
         """
         with self._lock:
-            drawer = self._drawer
             # Another task's returns and losses are on another scale: never draw them as "previous run".
-            keep_previous &= env_id is None or env_id == drawer.env_id
-            for name, value in (("title", title), ("env_id", env_id), ("x_max", x_max)):
-                if value is not None and value != getattr(drawer, name):
-                    setattr(drawer, name, value)
-                    drawer.stale = True
-            drawer.stale |= drawer.tight  # the axes were fitted to the last run: back to the x range
-            drawer.tight = False
+            keep_previous &= env_id is None or env_id == self._drawer.env_id
+            self._set_axes(title=title, env_id=env_id, x_max=x_max)
             self.book.new_run(keep_previous=keep_previous, keys=keys, layout=layout)
             self.throttle.start()
             self._new_counts()
             self.draw()
+
+    def _set_axes(self, *, title: str | None = None, env_id: str | None = None,
+                  x_max: float | Mapping[str, float] | None = None) -> None:
+        """New title, task or x range (None: unchanged); the background is rendered again if one changed."""
+        drawer = self._drawer
+        for name, value in (("title", title), ("env_id", env_id), ("x_max", x_max)):
+            if value is not None and value != getattr(drawer, name):
+                setattr(drawer, name, value)
+                drawer.stale = True
+        drawer.stale |= drawer.tight  # the axes were fitted to the last run: back to the x range
+        drawer.tight = False
+
+    def prepare(self, *, x_max: float | Mapping[str, float] | None = None) -> None:
+        """Show the axes the next run will use, now: what a panel does when a setting changes, before Run.
+
+        A new x range (more epochs, more BCO iterations) needs the background rendered again, which takes
+        0.1–0.5 s; done here, between runs, it is not done at Run, whose first frames then come at once.
+        The curves shown (the last run's, if any) stay as they are, drawn in the new axes.
+
+        Args:
+            x_max: the next run's x-axis hints (as in :meth:`reset`; unchanged if None).
+        """
+        with self._lock:
+            self._set_axes(x_max=x_max)
+            if self._drawer.needs_render(self.book):
+                self.draw()
 
     def finish(self) -> None:
         """Draw the final state of the run (if anything changed since the last redraw).

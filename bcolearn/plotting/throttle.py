@@ -4,13 +4,17 @@
 tested without waiting. Its rules, for one run:
 
 1. the first frame at once (the new run's empty axes, at Run), and the first frame with the run's data
-   as soon as ``min_interval`` has passed since it;
-2. no two frames closer than ``min_interval``;
+   at once too (the learner is waiting for it);
+2. no other two frames closer than ``min_interval``;
 3. further frames while the time spent drawing stays under ``max_overhead`` of the run's time so far;
-4. but at least one frame every ``max_interval`` seconds (a blit), while the drawing stays under
-   twice ``max_overhead``;
+4. but at least one frame every ``max_interval`` seconds (a blit), while the drawing during the run
+   stays under twice ``max_overhead``;
 5. a render of the background (much dearer than a blit) only within the budget of rule 3; until then
    a frame is a blit onto the old background.
+
+The frame at Run is paid up front: when the settings changed it is a render of the new axes (0.1–0.5 s),
+which counts in the budget of rule 3 but not in the share of rule 4, so that one dear first frame does
+not silence the first seconds of the run (the BCO panel's figure, four axes, was silent for 4 s).
 
 Used by :class:`LiveCurves` (every panel of notebooks 01–06).
 """
@@ -29,7 +33,8 @@ class DrawThrottle:
         max_overhead: the share of the run's time that drawing may take (0.05: 5 %).
         min_interval: the least time between two frames, in seconds.
         max_interval: the most time between two frames while data arrives, in seconds.
-        spent: seconds spent drawing in the current run.
+        spent: seconds spent drawing in the current run (the frame at Run included).
+        setup: seconds spent on the frames drawn before the run's first data (the frame at Run).
         frames: frames drawn in the current run.
         cost: measured seconds per frame, ``{"full": …, "blit": …}`` (a moving average).
     """
@@ -62,6 +67,7 @@ class DrawThrottle:
         self.t0: float | None = self.clock() if started else None
         self.last = -math.inf
         self.spent = 0.0
+        self.setup = 0.0
         self.frames = 0
         self.data_frames = 0
         self._has_data = False
@@ -83,16 +89,15 @@ class DrawThrottle:
     def frame_due(self) -> bool:
         """Whether a frame may be drawn now (rules 1–4)."""
         gap = self.clock() - self.last
-        if self.frames == 0:
+        if self.frames == 0 or (self._has_data and self.data_frames == 0):
             return True
         if gap < self.min_interval:
             return False
-        if self._has_data and self.data_frames == 0:
-            return True
         if self.budget() >= self.cost["blit"]:
             return True
         share = min(1.0, 2 * self.max_overhead)
-        return gap >= self.max_interval and self.spent + self.cost["blit"] <= share * self.elapsed()
+        during = self.spent - self.setup  # rule 4 counts the frames drawn during the run, not the one at Run
+        return gap >= self.max_interval and during + self.cost["blit"] <= share * self.elapsed()
 
     def can_render(self) -> bool:
         """Whether the budget allows a render of the background now (rule 5)."""
@@ -102,6 +107,7 @@ class DrawThrottle:
         """Note a frame: ``kind`` ``"full"`` (a render and a blit) or ``"blit"``, which took ``seconds``."""
         self.cost[kind] = 0.5 * self.cost[kind] + 0.5 * seconds
         self.spent += seconds
+        self.setup += 0.0 if self._has_data else seconds
         self.frames += 1
         self.data_frames += self._has_data
         self.last = self.clock()

@@ -154,7 +154,7 @@ def _without_alpha(values: Mapping[str, ParamValue]) -> ControlsSpec:
 def _bco_note(result: BCOResult, env_id: str) -> str:
     """What BCO spent and how well its IDM labelled the expert, read from the run's own history."""
     history = result.history
-    steps = max(int(row["env/steps"]) for row in history if "env/steps" in row)
+    steps = result.env_steps  # what was spent, with the rollout of an iteration that Stop cut short
     if any("acc/idm_demo" in row for row in history):
         labelled = f"the IDM labelled {history.last('acc/idm_demo'):.1%} of the expert's actions right"
     else:

@@ -171,6 +171,17 @@ def test_a_new_x_range_is_rendered_when_the_setting_changes_not_at_run() -> None
     assert curves.draws == 2, "nothing changed: nothing drawn"
 
 
+def test_a_new_title_at_run_shows_at_once_without_a_render() -> None:
+    """A panel numbers its runs in the title: the first frame at Run is new even before any data, and cheap."""
+    curves = LiveCurves(layout=BCO_LAYOUT, env_id="Acrobot-v1", x_max={"idm_loss": 30, "labels": 11_000},
+                        title="BCO on Acrobot-v1")
+    curves.draw()
+    before = curves.widget.value
+    curves.reset(title="BCO on Acrobot-v1: run 1")
+    assert curves.widget.value != before and curves.full_draws == 0
+    assert curves.figure.get_suptitle() == "BCO on Acrobot-v1: run 1" == curves.title
+
+
 def test_a_new_task_drops_the_previous_run() -> None:
     """Another task's curves are on another scale: they must not be drawn as the faded previous run."""
     curves = LiveCurves(("loss/bc", "eval/return_mean"), x="epoch", env_id=ENV, x_max=20)

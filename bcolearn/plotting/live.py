@@ -79,7 +79,7 @@ class LiveCurves:
         layout: Sequence[CurveAxes] | None = None,
         ncols: int | None = None,
         sources: Sequence[str] = ("",),
-        max_interval: float = 0.8,
+        max_interval: float = 0.6,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         """Set up the curves (nothing is drawn until metrics arrive, :meth:`draw` or :meth:`reset`).
@@ -220,7 +220,7 @@ class LiveCurves:
         """Start a new run: the current curves become the faded "previous run" (if ``keep_previous``), and
         the new run's empty axes are drawn at once (what the learner sees on pressing Run).
 
-        The saved background is kept unless the title, task, x range or layout change, so a repeated run
+        The saved background is kept unless the task, x range or layout change, so a repeated run
         costs only cheap redraws. Axes that split their lines by iteration draw no previous run.
 
         Args:
@@ -244,7 +244,8 @@ class LiveCurves:
                   x_max: float | Mapping[str, float] | None = None) -> None:
         """New title, task or x range (None: unchanged); the background is rendered again if one changed."""
         drawer = self._drawer
-        for name, value in (("title", title), ("env_id", env_id), ("x_max", x_max)):
+        drawer.title = title if title is not None else drawer.title  # drawn with the lines: no render
+        for name, value in (("env_id", env_id), ("x_max", x_max)):
             if value is not None and value != getattr(drawer, name):
                 setattr(drawer, name, value)
                 drawer.stale = True

@@ -39,7 +39,7 @@ class DrawThrottle:
         cost: measured seconds per frame, ``{"full": …, "blit": …}`` (a moving average).
     """
 
-    def __init__(self, max_overhead: float = 0.05, min_interval: float = 0.25, max_interval: float = 0.8, *,
+    def __init__(self, max_overhead: float = 0.05, min_interval: float = 0.25, max_interval: float = 0.6, *,
                  clock: Callable[[], float] = time.perf_counter) -> None:
         """Set up the policy.
 

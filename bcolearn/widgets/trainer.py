@@ -291,7 +291,8 @@ class TrainingPanel(Panel[ConfigT]):
         stopped, style = False, "danger"
         try:
             curves = self.curves_spec(settings.env_id, config)
-            self.curves.reset(title=self._curve_title(settings.env_id), env_id=settings.env_id, x_max=curves.x_max,
+            title = f"{self._curve_title(settings.env_id)}: run {len(self.runs) + 1}"  # new at once, at Run
+            self.curves.reset(title=title, env_id=settings.env_id, x_max=curves.x_max,
                               keys=curves.keys, layout=curves.layout)
             out = self.train(settings, config, report)
             self.curves.finish()

@@ -109,3 +109,15 @@ def test_bad_settings_are_refused() -> None:
         DrawThrottle(max_overhead=0)
     with pytest.raises(ValueError, match="min_interval"):
         DrawThrottle(min_interval=2.0, max_interval=1.0)
+
+
+def test_costs_and_budget_are_cpu_seconds_intervals_wall_seconds() -> None:
+    """On a busy machine the process gets a third of a core: the budget grows with the CPU it used, not the wall."""
+    wall, cpu = Clock(), Clock()
+    throttle = DrawThrottle(max_overhead=0.05, clock=wall, cpu_clock=cpu)
+    throttle.start()
+    wall.now, cpu.now = 3.0, 1.0
+    assert throttle.elapsed() == 3.0 and throttle.cpu_elapsed() == 1.0
+    assert throttle.budget() == pytest.approx(0.05)
+    throttle.drawn("blit", 0.01)
+    assert throttle.budget() == pytest.approx(0.04)

@@ -61,7 +61,7 @@ class LiveCurves:
         throttle: the redraw policy.
         draws: redraws in the current run.
         full_draws: redraws in the current run that also rendered the background.
-        draw_seconds: time spent drawing in the current run.
+        draw_seconds: CPU seconds spent drawing in the current run.
     """
 
     def __init__(
@@ -108,7 +108,7 @@ class LiveCurves:
             sources: the learners (see :meth:`source`; ``""``: the curves object itself) whose legend
                 entries are drawn before their first metrics arrive, when the metrics are known.
             max_interval: the most time between two redraws while metrics arrive, in seconds.
-            clock: the time in seconds (injected in tests).
+            clock: the time in seconds (injected in tests; then drawing costs are read from it too).
 
         Raises:
             ValueError: for ``max_overhead`` outside (0, 1], or intervals out of order.
@@ -191,7 +191,7 @@ class LiveCurves:
             self._draw(self._drawer.needs_render(self.book))
 
     def _draw(self, full: bool) -> None:
-        clock = self.throttle.clock
+        clock = self.throttle.cpu_clock  # what drawing costs: CPU seconds, as the budget counts them
         start = clock()
         full = full or not self._drawer.rendered
         if full:

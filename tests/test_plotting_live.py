@@ -165,13 +165,15 @@ def test_repeated_run_reuses_the_background_and_keeps_the_previous_run() -> None
 
 def test_a_new_x_range_is_rendered_when_the_setting_changes_not_at_run() -> None:
     """A panel prepares the next run's axes when a setting changes, so that Run's first frames are cheap blits."""
-    curves = LiveCurves(layout=BCO_LAYOUT, env_id="Acrobot-v1", x_max={"idm_loss": 30, "labels": 11_000})
+    clock = Clock()
+    curves = LiveCurves(layout=BCO_LAYOUT, env_id="Acrobot-v1", x_max={"idm_loss": 30, "labels": 11_000}, clock=clock)
     curves.draw()
     before = curves.widget.value
     curves.prepare(x_max={"idm_loss": 30, "labels": 21_000})  # e.g. more BCO iterations
     assert curves.widget.value != before, "the new x range is shown at once"
     assert curves.axes["labels"].get_xlim()[1] >= 21_000
     curves.reset(x_max={"idm_loss": 30, "labels": 21_000})
+    clock.now += 0.3
     curves({"bco/iteration": 0, "epoch": 1, "loss/idm": 0.9})
     assert curves.draws == 2 and curves.full_draws == 0, "Run then only blits: the axes were ready"
     curves.prepare(x_max={"idm_loss": 30, "labels": 21_000})

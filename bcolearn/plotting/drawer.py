@@ -53,6 +53,7 @@ class CurveDrawer:
         self._artists: dict[int, tuple[Line2D, str, str]] = {}  # line ident -> (artist, role, marker)
         self._layout: Any = None  # what the axes were built for
         self._background: Any = None
+        self._titled: tuple[str, Any] | None = None  # (title, the background with the title drawn on it)
         self._limits: dict[str, tuple[float, float, float, float]] = {}  # (x0, x1, y0, y1) of each axes
 
     @property
@@ -136,6 +137,7 @@ class CurveDrawer:
                 self._legends[group] = entries
         fig.canvas.draw()
         self._background = fig.canvas.copy_from_bbox(fig.bbox)
+        self._titled = None
         self._limits = {g: (*ax.get_xlim(), *ax.get_ylim()) for g, ax in self._axes.items()}
         self.stale = False
 
@@ -163,9 +165,13 @@ class CurveDrawer:
     def blit(self, book: CurveBook) -> None:
         """Paste the saved background, then draw the title, the book's lines (and the legends that change with them)."""
         assert self._background is not None, "render() first"
-        self.figure.canvas.restore_region(self._background)
-        self._title.set_text(self.title)
-        self.figure.draw_artist(self._title)
+        canvas = self.figure.canvas
+        if self._titled is None or self._titled[0] != self.title:  # the background with this title, kept
+            canvas.restore_region(self._background)
+            self._title.set_text(self.title)
+            self.figure.draw_artist(self._title)
+            self._titled = (self.title, canvas.copy_from_bbox(self.figure.bbox))
+        canvas.restore_region(self._titled[1])
         lines = book.lines()
         for ident in set(self._artists) - {line.ident for line in lines}:  # lines the book no longer has
             self._artists.pop(ident)[0].remove()

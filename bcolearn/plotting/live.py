@@ -40,10 +40,11 @@ class LiveCurves:
     into a saved background; a redraw only pastes it and draws the lines on top (blitting). The
     background is rendered again only when it must change (a new kind of metric, a point outside the
     axes, axes much larger than the data, another task), and is kept from one run to the next.
-    :meth:`reset` (Run) shows the new run's empty axes at once, with the previous run faded; the first
-    data at once too, then at least one frame every ``max_interval`` seconds, while the time spent
-    drawing stays within ``max_overhead`` of the run's time (see :class:`DrawThrottle`). A new x range
-    needs a render (0.1–0.5 s): :meth:`prepare` does it when a setting changes, before Run.
+    :meth:`reset` (Run) shows the new run's empty axes at once, with the previous run faded (and a new
+    title, which costs no render: a panel numbers its runs there); the first data within
+    ``min_interval``, then at least one frame every ``max_interval`` seconds, while the time spent
+    drawing stays within ``max_overhead`` of the run's CPU time (see :class:`DrawThrottle`). A new x
+    range needs a render (0.1–0.5 s): :meth:`prepare` does it when a setting changes, before Run.
     :meth:`finish` draws the final state, with the axes fitted to the data. The figure lives in its own
     image widget (:attr:`widget`), so it never wipes the rest of a notebook cell. Shown in notebook 03;
     used by every panel of :mod:`bcolearn.widgets`.

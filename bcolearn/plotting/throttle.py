@@ -4,8 +4,8 @@
 tested without waiting. Its rules, for one run:
 
 1. the first frame at once (the new run's empty axes, at Run), and the first frame with the run's data
-   at once too (the learner is waiting for it);
-2. no other two frames closer than ``min_interval``;
+   as soon as ``min_interval`` has passed since it;
+2. no two frames closer than ``min_interval``;
 3. further frames while the time spent drawing stays under ``max_overhead`` of the run's time so far;
 4. but at least one frame every ``max_interval`` seconds (a blit), while the drawing during the run
    stays under twice ``max_overhead``;
@@ -102,10 +102,12 @@ class DrawThrottle:
     def frame_due(self) -> bool:
         """Whether a frame may be drawn now (rules 1–4)."""
         gap = self.clock() - self.last
-        if self.frames == 0 or (self._has_data and self.data_frames == 0):
+        if self.frames == 0:
             return True
         if gap < self.min_interval:
             return False
+        if self._has_data and self.data_frames == 0:
+            return True
         if self.budget() >= self.cost["blit"]:
             return True
         share = min(1.0, 2 * self.max_overhead)

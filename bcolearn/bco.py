@@ -11,6 +11,17 @@ BCO(0) stops there. BCO(α) then repeats: π acts for α·|I_pre| more steps (wi
 actions, so that every action is tried in the states π reaches), those transitions join the IDM's
 data (now from states closer to the expert's), and steps 2–4 run again.
 
+Deliberate differences from the paper, and why:
+
+- the share of random actions in BCO(α)'s rollouts (``explore``): a greedy π would only confirm its
+  own labels; the paper's rollouts use π alone;
+- each iteration trains a fresh IDM on all transitions so far, where the paper improves the last one
+  (going on training the last one was tried on Acrobot: no better, within the noise of 6 seeds);
+- the policy is trained on, not replaced: each BC step starts from the last iteration's policy;
+- the evaluation episodes after each iteration (``eval/return_mean``) are not counted as interactions:
+  they measure, they do not train. Everything else that touches the environment is counted
+  (``BCOResult.env_steps``), a rollout cut short by Stop included.
+
 Taught in notebook 05.
 """
 

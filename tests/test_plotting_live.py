@@ -193,6 +193,17 @@ def test_a_new_title_at_run_shows_at_once_without_a_render() -> None:
     assert curves.figure.get_suptitle() == "BCO on Acrobot-v1: run 1" == curves.title
 
 
+def test_rows_that_came_too_soon_are_drawn_when_the_next_rows_are_slow() -> None:
+    """Issue 9: REINFORCE reports 4 quick iterations, then evaluates for 0.7 s: its first data must not wait for that."""
+    curves = LiveCurves(("loss/bc", "eval/return_mean"), x="epoch", env_id=ENV, x_max=20, min_interval=0.1)
+    curves.draw()
+    curves.reset(title="run 1")
+    curves(bc_rows(1)[0])  # too soon after the frame at Run
+    assert curves.draws == 1
+    time.sleep(0.6)  # no more rows for a while
+    assert curves.draws == 2 and curves.book.line("loss/bc").xs == (1.0,)
+
+
 def test_a_new_task_drops_the_previous_run() -> None:
     """Another task's curves are on another scale: they must not be drawn as the faded previous run."""
     curves = LiveCurves(("loss/bc", "eval/return_mean"), x="epoch", env_id=ENV, x_max=20)

@@ -43,8 +43,10 @@ class LiveCurves:
     :meth:`reset` (Run) shows the new run's empty axes at once, with the previous run faded (and a new
     title, which costs no render: a panel numbers its runs there); the first data within
     ``min_interval``, then at least one frame every ``max_interval`` seconds, while the time spent
-    drawing stays within ``max_overhead`` of the run's CPU time (see :class:`DrawThrottle`). A new x
-    range needs a render (0.1–0.5 s): :meth:`prepare` does it when a setting changes, before Run.
+    drawing stays within ``max_overhead`` of the run's CPU time (see :class:`DrawThrottle`); rows
+    that came too soon are drawn by a timer when a frame is due, if no other row comes first (during an
+    evaluation, say). A new x range needs a render (0.1–0.5 s): :meth:`prepare` does it when a setting
+    changes, before Run.
     :meth:`finish` draws the final state, with the axes fitted to the data. The figure lives in its own
     image widget (:attr:`widget`), so it never wipes the rest of a notebook cell. Shown in notebook 03;
     used by every panel of :mod:`bcolearn.widgets`.
@@ -122,6 +124,8 @@ class LiveCurves:
         self.widget: ipywidgets.Image = ipywidgets.Image(format="jpeg", layout={"max_width": "100%"})
         self.widget.add_class("bcolearn-curves")
         self._lock = threading.RLock()
+        self._timer: threading.Timer | None = None
+        self._flush_timers = clock is time.perf_counter  # real time only: tests with a clock of their own step it
         self._new_counts()
 
     def _new_counts(self) -> None:
@@ -177,6 +181,26 @@ class LiveCurves:
             self._changed = True
             if self.throttle.frame_due():
                 self._draw(self._render_now())
+            elif self._timer is None:  # the next rows may be long coming (an evaluation): draw these on time
+                self._flush_in(self.throttle.next_frame_in())
+
+    def _flush_in(self, seconds: float) -> None:
+        if self._flush_timers:
+            self._timer = threading.Timer(seconds, self._flush)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _flush(self) -> None:
+        """A timer's: draw the rows that came too soon after the last frame, if they are still not drawn (when
+        the throttle allows a frame, or else at the next heartbeat)."""
+        with self._lock:
+            self._timer = None
+            if not self._changed:
+                return
+            if self.throttle.frame_due():
+                self._draw(self._render_now())
+            elif self.throttle.next_frame_in(heartbeat=True) > 0:
+                self._flush_in(self.throttle.next_frame_in(heartbeat=True))
 
     def _render_now(self) -> bool:
         """Whether a throttled frame renders the background (else a blit, on the old one if need be)."""

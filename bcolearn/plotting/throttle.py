@@ -114,6 +114,11 @@ class DrawThrottle:
         during = self.spent - self.setup  # rule 4 counts the frames drawn during the run, not the one at Run
         return gap >= self.max_interval and during + self.cost["blit"] <= share * self.cpu_elapsed()
 
+    def next_frame_in(self, heartbeat: bool = False) -> float:
+        """Seconds until a frame may come again (rule 2), or (``heartbeat``) until the next one of rule 4 is owed:
+        when to draw rows that came too soon."""
+        return max(0.0, self.last + (self.max_interval if heartbeat else self.min_interval) - self.clock())
+
     def can_render(self) -> bool:
         """Whether the budget allows a render of the background now (rule 5)."""
         return self.budget() >= self.cost["full"]

@@ -99,10 +99,13 @@ def recommended_bco_config(env_id: str) -> BCOConfig:
     The settings are the task's ``Task.bco_settings`` (see :mod:`bcolearn.tasks`), with BC set by
     :func:`~bcolearn.recommended_bc_config`. CartPole: BCO(0) with 1,000 random steps is enough. Acrobot and
     MountainCar: random steps never reach the states the expert swings through, so the IDM mislabels them;
-    BCO(α = 1) fixes that in four iterations of 1,000 steps (5,000 interactions in all), with only 10 % random
-    actions so that the policy's rollouts get as far as the expert's (and, on MountainCar, an IDM on (s, s′),
-    which extrapolates better to the fast swings than (s, s′ − s)). Pendulum: 5,000 random steps; BCO(0) already reaches the
-    expert on most seeds, and three BCO(0.5) iterations repair the IDM on the others. Measured in
+    BCO(α) fixes that within 5,000 interactions in all (Acrobot: four BCO(1) iterations of 1,000 steps after
+    1,000 random ones; MountainCar: two BCO(0.5) iterations of 1,250 after 2,500, with an IDM on (s, s′),
+    which extrapolates better to the fast swings than (s, s′ − s)), with only 10 % random actions so that
+    the policy's rollouts get as far as the expert's. Pendulum: 5,000 random steps; BCO(0) already reaches
+    the expert on most seeds, and three BCO(0.5) iterations repair the IDM on the others. LunarLander: a
+    random lander crashes and never rests on the pad, so BCO(0)'s IDM mislabels the expert's landed steps;
+    one BCO(1) iteration of the policy's own landings after 10,000 random steps repairs them. Measured in
     benchmarks/bench_core.py (3 seeds, 50 evaluation episodes each). A task that is not bundled gets the defaults.
     """
     task = find_task(env_id)

@@ -160,7 +160,9 @@ def _bco_note(result: BCOResult, env_id: str) -> str:
     else:
         labelled = (f"the IDM's mean action error on the expert's transitions was {history.last('err/idm_demo'):.3f} "
                     f"{action_unit(env_id)}")
-    return f"BCO used {steps:,} environment steps; {labelled}."
+    shown = int(history.last("env/steps"))
+    cut = f" (the last {steps - shown:,} for an iteration that Stop cut short)" if steps > shown else ""
+    return f"BCO used {steps:,} environment steps{cut}; {labelled}."
 
 
 class BCOPanel(TrainingPanel[BCOConfig]):

@@ -11,6 +11,17 @@ BCO(0) stops there. BCO(α) then repeats: π acts for α·|I_pre| more steps (wi
 actions, so that every action is tried in the states π reaches), those transitions join the IDM's
 data (now from states closer to the expert's), and steps 2–4 run again.
 
+Deliberate differences from the paper, and why:
+
+- the share of random actions in BCO(α)'s rollouts (``explore``): a greedy π would only confirm its
+  own labels; the paper's rollouts use π alone;
+- each iteration trains a fresh IDM on all transitions so far, where the paper improves the last one
+  (going on training the last one was tried on Acrobot: no better, within the noise of 6 seeds);
+- the policy is trained on, not replaced: each BC step starts from the last iteration's policy;
+- the evaluation episodes after each iteration (``eval/return_mean``) are not counted as interactions:
+  they measure, they do not train. Everything else that touches the environment is counted
+  (``BCOResult.env_steps``), a rollout cut short by Stop included.
+
 Taught in notebook 05.
 """
 
@@ -88,10 +99,13 @@ def recommended_bco_config(env_id: str) -> BCOConfig:
     The settings are the task's ``Task.bco_settings`` (see :mod:`bcolearn.tasks`), with BC set by
     :func:`~bcolearn.recommended_bc_config`. CartPole: BCO(0) with 1,000 random steps is enough. Acrobot and
     MountainCar: random steps never reach the states the expert swings through, so the IDM mislabels them;
-    BCO(α = 1) fixes that in four iterations of 1,000 steps (5,000 interactions in all), with only 10 % random
-    actions so that the policy's rollouts get as far as the expert's (and, on MountainCar, an IDM on (s, s′),
-    which extrapolates better to the fast swings than (s, s′ − s)). Pendulum: 5,000 random steps; BCO(0) already reaches the
-    expert on most seeds, and three BCO(0.5) iterations repair the IDM on the others. Measured in
+    BCO(α) fixes that within 5,000 interactions in all (Acrobot: four BCO(1) iterations of 1,000 steps after
+    1,000 random ones; MountainCar: two BCO(0.5) iterations of 1,250 after 2,500, with an IDM on (s, s′),
+    which extrapolates better to the fast swings than (s, s′ − s)), with only 10 % random actions so that
+    the policy's rollouts get as far as the expert's. Pendulum: 5,000 random steps; BCO(0) already reaches
+    the expert on most seeds, and three BCO(0.5) iterations repair the IDM on the others. LunarLander: a
+    random lander crashes and never rests on the pad, so BCO(0)'s IDM mislabels the expert's landed steps;
+    one BCO(1) iteration of the policy's own landings after 10,000 random steps repairs them. Measured in
     benchmarks/bench_core.py (3 seeds, 50 evaluation episodes each). A task that is not bundled gets the defaults.
     """
     task = find_task(env_id)

@@ -27,11 +27,11 @@ from bcolearn.config import Callback, check_config, check_seed, param, validate
 from bcolearn.envs import describe_env
 from bcolearn.evaluation import eval_metrics
 from bcolearn.nets import MLPPolicy
-from bcolearn.rollout import collect_demos
+from bcolearn.rollout import DEFAULT_MAX_STEPS, collect_demos
 from bcolearn.training import History, TrainResult, notify, seeded
 from bcolearn.types import Trajectory
 
-__all__ = ["ReinforceConfig", "SamplingPolicy", "log_prob", "make_reinforce_policy", "reinforce_loss",
+__all__ = ["ReinforceConfig", "SamplingPolicy", "budgeted_episodes", "log_prob", "make_reinforce_policy", "reinforce_loss",
            "rewards_to_go", "train_reinforce"]
 
 
@@ -43,7 +43,7 @@ class ReinforceConfig:
     """
 
     total_steps: int = param(100_000, "environment steps to train for (the interaction budget)", low=1, high=10_000_000)
-    """Environment steps to train for; training stops after the iteration that reaches it."""
+    """Environment steps to train for, never more: the episodes of the last iterations are cut off to fit it."""
     episodes_per_iter: int = param(8, "episodes played per gradient step", low=1, high=1000)
     """Episodes played with the current policy before each gradient step."""
     lr: float = param(1e-2, "Adam learning rate", low=1e-5, high=1.0, log=True)
@@ -123,6 +123,19 @@ def reinforce_loss(policy: MLPPolicy, episodes: Sequence[Trajectory], gamma: flo
     return -(log_prob(policy, obs, acts) * torch.as_tensor(adv, dtype=torch.float32)).mean()
 
 
+def budgeted_episodes(steps_left: int, episodes: int, limit: int) -> tuple[int, int | None]:
+    """How many episodes to play, and where to cut them off, so that they cannot take more than ``steps_left``.
+
+    Used behind the scenes in notebook 01. While the budget can pay for ``episodes`` whole episodes of at most
+    ``limit`` steps: all of them, not cut (None). Then fewer (no more than the steps left), cut off after
+    ``steps_left // n`` steps each (``terminated=False``, as at a time limit).
+    """
+    if steps_left >= episodes * limit:
+        return episodes, None
+    n = max(1, min(episodes, steps_left))
+    return n, steps_left // n
+
+
 def make_reinforce_policy(env_id: str, config: ReinforceConfig, seed: int) -> MLPPolicy:
     """A freshly initialised stochastic-ready policy (continuous actions get a learnt log std).
 
@@ -146,7 +159,8 @@ def train_reinforce(
     Taught in notebook 01.
 
     Each iteration plays ``config.episodes_per_iter`` episodes with the sampling policy, then takes one
-    Adam step on :func:`reinforce_loss`.
+    Adam step on :func:`reinforce_loss`. The run never takes more than ``config.total_steps`` steps: once
+    the steps left could not pay for whole episodes, they are cut off to fit (:func:`budgeted_episodes`).
 
     Args:
         env_id: a Gymnasium id, e.g. ``"CartPole-v1"``.
@@ -165,7 +179,8 @@ def train_reinforce(
         TypeError: for a config of another class or a seed that is not a whole number.
         ValueError: for an unknown environment or a negative seed.
     """
-    describe_env(env_id)
+    info = describe_env(env_id)
+    limit = info.max_episode_steps or DEFAULT_MAX_STEPS
     config = check_config(config, ReinforceConfig, where="train_reinforce")
     seed = check_seed(seed)
     policy = make_reinforce_policy(env_id, config, seed)
@@ -176,7 +191,8 @@ def train_reinforce(
         iteration += 1
         # Fresh start states every iteration, and none shared with another training seed.
         first = ((seed + 1) * 10_000_000 + (iteration - 1) * config.episodes_per_iter) % 2**32  # a valid seed
-        episodes = collect_demos(env_id, sampler, config.episodes_per_iter, seed=first)
+        n_episodes, cut = budgeted_episodes(config.total_steps - steps, config.episodes_per_iter, limit)
+        episodes = collect_demos(env_id, sampler, n_episodes, seed=first, max_steps=cut)
         steps += sum(len(ep) for ep in episodes)
         loss = reinforce_loss(policy, episodes, config.gamma)
         opt.zero_grad()

@@ -38,6 +38,10 @@ from bcolearn import widgets
 from bcolearn.widgets import BCPanel
 
 
+BC_KEYS = ("loss/bc", "eval/return_mean")
+"""What the BC panel draws (``BCPanel.curves_spec``), against the epoch."""
+
+
 class Timed:
     """Wraps a callable and adds up the CPU time spent in it."""
 
@@ -70,8 +74,7 @@ def measure(config: bl.BCConfig, demos: list, repeats: int) -> dict[str, float]:
         return total, reset.seconds + callback.seconds + finish.seconds, curves.draws
 
     def new_curves() -> LiveCurves:  # as a new BC panel makes it: empty axes drawn before training
-        curves = LiveCurves(BCPanel.curves_keys, x=BCPanel.curves_x, env_id="CartPole-v1",
-                            title="BC on CartPole-v1", x_max=config.epochs)
+        curves = LiveCurves(BC_KEYS, x="epoch", env_id="CartPole-v1", title="BC on CartPole-v1", x_max=config.epochs)
         curves.draw()
         return curves
 
@@ -175,7 +178,7 @@ def main() -> None:
     worst = 0.0
     start = time.process_time()
     for _ in range(args.repeats):
-        LiveCurves(BCPanel.curves_keys, x=BCPanel.curves_x, env_id="CartPole-v1", x_max=40).draw()
+        LiveCurves(BC_KEYS, x="epoch", env_id="CartPole-v1", x_max=40).draw()
     setup = (time.process_time() - start) / args.repeats
     for name, config in runs.items():
         m = measure(config, demos, args.repeats)

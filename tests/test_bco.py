@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -11,6 +13,8 @@ from bcolearn.evaluation import evaluate
 from bcolearn.tasks import EXPERTS, REFERENCE_RETURNS
 from bcolearn.idm import IDMConfig
 from bcolearn.nets import InverseDynamicsModel, MLPPolicy
+from bcolearn.rollout import collect_state_demos
+from bcolearn.tasks import load_expert
 from bcolearn.types import StateTrajectory, Trajectory, drop_actions
 
 # A tiny BCO(α) run for checking the bookkeeping (not the learning).
@@ -118,8 +122,22 @@ def test_recommended_configs_cover_every_bundled_task():
     assert recommended_bco_config("SomethingElse-v0") == BCOConfig()
 
 
+def test_recommended_configs_spend_few_interactions():
+    """Issue 13: BCO's promise is few interactions: at most 5,000 on Acrobot and MountainCar (measured to reach the
+    expert in benchmarks/bench_core.py); as the config counts them and as a run spends them."""
+    for env_id in ("Acrobot-v1", "MountainCar-v0"):
+        assert recommended_bco_config(env_id).env_steps <= 5_000, env_id
+    cfg = recommended_bco_config("MountainCar-v0")
+    steps = []
+    result = train_bco(collect_state_demos("MountainCar-v0", load_expert("MountainCar-v0"), 1, seed=0),
+                       dataclasses.replace(cfg, idm=dataclasses.replace(cfg.idm, epochs=1),
+                                           bc=dataclasses.replace(cfg.bc, epochs=1)),
+                       env_id="MountainCar-v0", seed=0, callbacks=[lambda m: steps.append(m.get("env/steps"))])
+    assert result.env_steps == max(s for s in steps if s is not None) == cfg.env_steps <= 5_000
+
+
 def test_bco_on_a_task_that_is_not_bundled(line_env_id):
-    from bcolearn.rollout import collect_state_demos, random_policy
+    from bcolearn.rollout import random_policy
 
     def go_to_zero(obs):
         return 0 if obs[0] > 0.25 else 2 if obs[0] < -0.25 else 1

@@ -35,6 +35,13 @@ def bc_rows(n: int = 20, scale: float = 1.0) -> list[dict[str, float]]:
             for e in range(1, n + 1)]
 
 
+def busy(seconds: float) -> None:
+    """Use ``seconds`` of CPU, as training does (the drawing budget is a share of the CPU time)."""
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+
+
 def pixels(data: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=int)
 
@@ -87,9 +94,9 @@ def test_throttle_keeps_drawing_to_its_share_of_training_time() -> None:
     generous = LiveCurves(max_overhead=1.0, min_interval=0.0)
     for row in bc_rows(6):
         generous(row)
-        time.sleep(0.15)  # training time, so that the budget allows redraws
+        busy(0.15)  # training's CPU time, so that the budget allows redraws
     assert generous.draws >= 3
-    assert generous.draw_seconds <= 1.0 * generous.throttle.elapsed()
+    assert generous.draw_seconds <= 1.0 * generous.throttle.cpu_elapsed()
 
 
 def test_run_shows_the_empty_axes_at_once_then_a_frame_a_second() -> None:
@@ -103,14 +110,16 @@ def test_run_shows_the_empty_axes_at_once_then_a_frame_a_second() -> None:
     last = curves.widget.value
     shown: list[float] = []
     curves.widget.observe(lambda _: shown.append(clock.now), names="value")
-    curves.reset()
-    assert shown == [0.0] and curves.widget.value != last, "the new run's empty axes did not appear at Run"
+    curves.reset()  # the last run was fitted to its data: its axes are rendered again, after a quick blit
+    at_run = len(shown)
+    assert at_run and set(shown) == {0.0} and curves.widget.value != last, "the new run's axes did not appear at Run"
+    assert curves.draws == at_run == 2 and curves.full_draws == 1, "a blit first, then the render"
     assert [line.label for line in curves.book.lines("previous")] == ["BC loss",
                                                                       "evaluation return (mean over test episodes)"]
     for row in bc_rows(300, scale=0.8):  # a 6 s run: a row every 20 ms
         clock.now += 0.02
         curves(row)
-    data_frames = shown[1:]
+    data_frames = shown[at_run:]
     assert data_frames and data_frames[0] <= 0.5, "the first frame with data came late"
     gaps = np.diff(shown)
     assert len(shown) >= 6 and gaps.max() <= 1.0, f"frames at {shown}"
@@ -154,6 +163,45 @@ def test_repeated_run_reuses_the_background_and_keeps_the_previous_run() -> None
         curves(row)
     curves.finish()
     assert curves.full_draws == 0, "a third run with the same settings should only blit"
+
+
+def test_a_new_x_range_is_rendered_when_the_setting_changes_not_at_run() -> None:
+    """A panel prepares the next run's axes when a setting changes, so that Run's first frames are cheap blits."""
+    clock = Clock()
+    curves = LiveCurves(layout=BCO_LAYOUT, env_id="Acrobot-v1", x_max={"idm_loss": 30, "labels": 11_000}, clock=clock)
+    curves.draw()
+    before = curves.widget.value
+    curves.prepare(x_max={"idm_loss": 30, "labels": 21_000})  # e.g. more BCO iterations
+    assert curves.widget.value != before, "the new x range is shown at once"
+    assert curves.axes["labels"].get_xlim()[1] >= 21_000
+    curves.reset(x_max={"idm_loss": 30, "labels": 21_000})
+    clock.now += 0.3
+    curves({"bco/iteration": 0, "epoch": 1, "loss/idm": 0.9})
+    assert curves.draws == 2 and curves.full_draws == 0, "Run then only blits: the axes were ready"
+    curves.prepare(x_max={"idm_loss": 30, "labels": 21_000})
+    assert curves.draws == 2, "nothing changed: nothing drawn"
+
+
+def test_a_new_title_at_run_shows_at_once_without_a_render() -> None:
+    """A panel numbers its runs in the title: the first frame at Run is new even before any data, and cheap."""
+    curves = LiveCurves(layout=BCO_LAYOUT, env_id="Acrobot-v1", x_max={"idm_loss": 30, "labels": 11_000},
+                        title="BCO on Acrobot-v1")
+    curves.draw()
+    before = curves.widget.value
+    curves.reset(title="BCO on Acrobot-v1: run 1")
+    assert curves.widget.value != before and curves.full_draws == 0
+    assert curves.figure.get_suptitle() == "BCO on Acrobot-v1: run 1" == curves.title
+
+
+def test_rows_that_came_too_soon_are_drawn_when_the_next_rows_are_slow() -> None:
+    """Issue 9: REINFORCE reports 4 quick iterations, then evaluates for 0.7 s: its first data must not wait for that."""
+    curves = LiveCurves(("loss/bc", "eval/return_mean"), x="epoch", env_id=ENV, x_max=20, min_interval=0.1)
+    curves.draw()
+    curves.reset(title="run 1")
+    curves(bc_rows(1)[0])  # too soon after the frame at Run
+    assert curves.draws == 1
+    time.sleep(0.6)  # no more rows for a while
+    assert curves.draws == 2 and curves.book.line("loss/bc").xs == (1.0,)
 
 
 def test_a_new_task_drops_the_previous_run() -> None:

@@ -33,7 +33,9 @@ class CurveDrawer:
     Attributes:
         figure: the figure (constrained layout: titles, labels and the legends below the axes always fit;
             it costs time only when the background is rendered, never on a blit).
-        title, env_id, x_max, ncols: what the figure shows; changing one needs a render (set :attr:`stale`).
+        title: the figure's title, drawn with the lines (changing it costs a blit: a panel numbers its runs there,
+            so that Run shows at once that a new run started).
+        env_id, x_max, ncols: what the figure shows; changing one needs a render (set :attr:`stale`).
         tight: fit the axes to the data rather than to ``x_max`` (the end of a run).
         stale: the background must be rendered again.
     """
@@ -51,6 +53,7 @@ class CurveDrawer:
         self._artists: dict[int, tuple[Line2D, str, str]] = {}  # line ident -> (artist, role, marker)
         self._layout: Any = None  # what the axes were built for
         self._background: Any = None
+        self._titled: tuple[str, Any] | None = None  # (title, the background with the title drawn on it)
         self._limits: dict[str, tuple[float, float, float, float]] = {}  # (x0, x1, y0, y1) of each axes
 
     @property
@@ -110,13 +113,12 @@ class CurveDrawer:
         """Render everything but the lines (axes, labels, legends, reference lines) and save it.
 
         The axes are reused while the groups stay the same: building them (and their ticks) is about
-        half the cost of a render. Then only the title, limits, legends and line artists change.
+        half the cost of a render. Then only the limits, legends and line artists change.
         """
         fig = self.figure
         layout = self._layout_key(book)
         if layout != self._layout:
             self._build_axes(book, layout)
-        self._title.set_text(self.title)
         for group, ax in self._axes.items():
             self._set_limits(ax, book, group)
             entries = book.legend(group)
@@ -135,6 +137,7 @@ class CurveDrawer:
                 self._legends[group] = entries
         fig.canvas.draw()
         self._background = fig.canvas.copy_from_bbox(fig.bbox)
+        self._titled = None
         self._limits = {g: (*ax.get_xlim(), *ax.get_ylim()) for g, ax in self._axes.items()}
         self.stale = False
 
@@ -144,7 +147,7 @@ class CurveDrawer:
         self._layout, self._axes, self._legends, self._references = layout, {}, {}, {}
         self._live_legends, self._artists = {}, {}
         fig.clear()
-        self._title = fig.suptitle(self.title, fontsize="large")
+        self._title = fig.suptitle(self.title, fontsize="large", animated=True)  # drawn by blit()
         if not groups:
             fig.text(0.5, 0.5, "Waiting for the first training metrics…", ha="center", va="center", color="0.4")
             return
@@ -160,9 +163,15 @@ class CurveDrawer:
                 **({"title": spec.title, "xlabel": spec.xlabel, "ylabel": spec.ylabel} if spec else {}))
 
     def blit(self, book: CurveBook) -> None:
-        """Paste the saved background, then draw the book's lines (and the legends that change with them)."""
+        """Paste the saved background, then draw the title, the book's lines (and the legends that change with them)."""
         assert self._background is not None, "render() first"
-        self.figure.canvas.restore_region(self._background)
+        canvas = self.figure.canvas
+        if self._titled is None or self._titled[0] != self.title:  # the background with this title, kept
+            canvas.restore_region(self._background)
+            self._title.set_text(self.title)
+            self.figure.draw_artist(self._title)
+            self._titled = (self.title, canvas.copy_from_bbox(self.figure.bbox))
+        canvas.restore_region(self._titled[1])
         lines = book.lines()
         for ident in set(self._artists) - {line.ident for line in lines}:  # lines the book no longer has
             self._artists.pop(ident)[0].remove()

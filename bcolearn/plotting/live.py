@@ -40,9 +40,13 @@ class LiveCurves:
     into a saved background; a redraw only pastes it and draws the lines on top (blitting). The
     background is rendered again only when it must change (a new kind of metric, a point outside the
     axes, axes much larger than the data, another task), and is kept from one run to the next.
-    :meth:`reset` (Run) shows the new run's empty axes at once, with the previous run faded; the first
-    data follow within ``min_interval``, then at least one frame every ``max_interval`` seconds, while
-    the time spent drawing stays within ``max_overhead`` of the run's time (see :class:`DrawThrottle`).
+    :meth:`reset` (Run) shows the new run's empty axes at once, with the previous run faded (and a new
+    title, which costs no render: a panel numbers its runs there); the first data within
+    ``min_interval``, then at least one frame every ``max_interval`` seconds, while the time spent
+    drawing stays within ``max_overhead`` of the run's CPU time (see :class:`DrawThrottle`); rows
+    that came too soon are drawn by a timer when a frame is due, if no other row comes first (during an
+    evaluation, say). A new x range needs a render (0.1–0.5 s): :meth:`prepare` does it when a setting
+    changes, before Run.
     :meth:`finish` draws the final state, with the axes fitted to the data. The figure lives in its own
     image widget (:attr:`widget`), so it never wipes the rest of a notebook cell. Shown in notebook 03;
     used by every panel of :mod:`bcolearn.widgets`.
@@ -60,7 +64,7 @@ class LiveCurves:
         throttle: the redraw policy.
         draws: redraws in the current run.
         full_draws: redraws in the current run that also rendered the background.
-        draw_seconds: time spent drawing in the current run.
+        draw_seconds: CPU seconds spent drawing in the current run.
     """
 
     def __init__(
@@ -78,7 +82,7 @@ class LiveCurves:
         layout: Sequence[CurveAxes] | None = None,
         ncols: int | None = None,
         sources: Sequence[str] = ("",),
-        max_interval: float = 0.8,
+        max_interval: float = 0.6,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         """Set up the curves (nothing is drawn until metrics arrive, :meth:`draw` or :meth:`reset`).
@@ -107,7 +111,7 @@ class LiveCurves:
             sources: the learners (see :meth:`source`; ``""``: the curves object itself) whose legend
                 entries are drawn before their first metrics arrive, when the metrics are known.
             max_interval: the most time between two redraws while metrics arrive, in seconds.
-            clock: the time in seconds (injected in tests).
+            clock: the time in seconds (injected in tests; then drawing costs are read from it too).
 
         Raises:
             ValueError: for ``max_overhead`` outside (0, 1], or intervals out of order.
@@ -120,6 +124,8 @@ class LiveCurves:
         self.widget: ipywidgets.Image = ipywidgets.Image(format="jpeg", layout={"max_width": "100%"})
         self.widget.add_class("bcolearn-curves")
         self._lock = threading.RLock()
+        self._timer: threading.Timer | None = None
+        self._flush_timers = clock is time.perf_counter  # real time only: tests with a clock of their own step it
         self._new_counts()
 
     def _new_counts(self) -> None:
@@ -175,6 +181,26 @@ class LiveCurves:
             self._changed = True
             if self.throttle.frame_due():
                 self._draw(self._render_now())
+            elif self._timer is None:  # the next rows may be long coming (an evaluation): draw these on time
+                self._flush_in(self.throttle.next_frame_in())
+
+    def _flush_in(self, seconds: float) -> None:
+        if self._flush_timers:
+            self._timer = threading.Timer(seconds, self._flush)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _flush(self) -> None:
+        """A timer's: draw the rows that came too soon after the last frame, if they are still not drawn (when
+        the throttle allows a frame, or else at the next heartbeat)."""
+        with self._lock:
+            self._timer = None
+            if not self._changed:
+                return
+            if self.throttle.frame_due():
+                self._draw(self._render_now())
+            elif self.throttle.next_frame_in(heartbeat=True) > 0:
+                self._flush_in(self.throttle.next_frame_in(heartbeat=True))
 
     def _render_now(self) -> bool:
         """Whether a throttled frame renders the background (else a blit, on the old one if need be)."""
@@ -190,7 +216,7 @@ class LiveCurves:
             self._draw(self._drawer.needs_render(self.book))
 
     def _draw(self, full: bool) -> None:
-        clock = self.throttle.clock
+        clock = self.throttle.cpu_clock  # what drawing costs: CPU seconds, as the budget counts them
         start = clock()
         full = full or not self._drawer.rendered
         if full:
@@ -219,8 +245,9 @@ class LiveCurves:
         """Start a new run: the current curves become the faded "previous run" (if ``keep_previous``), and
         the new run's empty axes are drawn at once (what the learner sees on pressing Run).
 
-        The saved background is kept unless the title, task, x range or layout change, so a repeated run
-        costs only cheap redraws. Axes that split their lines by iteration draw no previous run.
+        The saved background is kept unless the task, x range or layout change, so a repeated run
+        costs only cheap redraws. When it must be rendered again (0.1–0.5 s), a blit on the old one
+        shows the new run at once, first. Axes that split their lines by iteration draw no previous run.
 
         Args:
             title: a new figure title (unchanged if None).
@@ -231,19 +258,42 @@ class LiveCurves:
             layout: new axes (unchanged if None); another layout drops the previous run.
         """
         with self._lock:
-            drawer = self._drawer
             # Another task's returns and losses are on another scale: never draw them as "previous run".
-            keep_previous &= env_id is None or env_id == drawer.env_id
-            for name, value in (("title", title), ("env_id", env_id), ("x_max", x_max)):
-                if value is not None and value != getattr(drawer, name):
-                    setattr(drawer, name, value)
-                    drawer.stale = True
-            drawer.stale |= drawer.tight  # the axes were fitted to the last run: back to the x range
-            drawer.tight = False
+            keep_previous &= env_id is None or env_id == self._drawer.env_id
+            self._set_axes(title=title, env_id=env_id, x_max=x_max)
             self.book.new_run(keep_previous=keep_previous, keys=keys, layout=layout)
             self.throttle.start()
             self._new_counts()
-            self.draw()
+            if self._drawer.rendered and self._drawer.needs_render(self.book):
+                self._draw(False)  # at once, a blit: the new title, the previous run faded, on the old axes
+            self.draw()  # then the new axes
+
+    def _set_axes(self, *, title: str | None = None, env_id: str | None = None,
+                  x_max: float | Mapping[str, float] | None = None) -> None:
+        """New title, task or x range (None: unchanged); the background is rendered again if one changed."""
+        drawer = self._drawer
+        drawer.title = title if title is not None else drawer.title  # drawn with the lines: no render
+        for name, value in (("env_id", env_id), ("x_max", x_max)):
+            if value is not None and value != getattr(drawer, name):
+                setattr(drawer, name, value)
+                drawer.stale = True
+        drawer.stale |= drawer.tight  # the axes were fitted to the last run: back to the x range
+        drawer.tight = False
+
+    def prepare(self, *, x_max: float | Mapping[str, float] | None = None) -> None:
+        """Show the axes the next run will use, now: what a panel does when a setting changes, before Run.
+
+        A new x range (more epochs, more BCO iterations) needs the background rendered again, which takes
+        0.1–0.5 s; done here, between runs, it is not done at Run, whose first frames then come at once.
+        The curves shown (the last run's, if any) stay as they are, drawn in the new axes.
+
+        Args:
+            x_max: the next run's x-axis hints (as in :meth:`reset`; unchanged if None).
+        """
+        with self._lock:
+            self._set_axes(x_max=x_max)
+            if self._drawer.needs_render(self.book):
+                self.draw()
 
     def finish(self) -> None:
         """Draw the final state of the run (if anything changed since the last redraw).

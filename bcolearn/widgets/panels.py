@@ -154,13 +154,15 @@ def _without_alpha(values: Mapping[str, ParamValue]) -> ControlsSpec:
 def _bco_note(result: BCOResult, env_id: str) -> str:
     """What BCO spent and how well its IDM labelled the expert, read from the run's own history."""
     history = result.history
-    steps = max(int(row["env/steps"]) for row in history if "env/steps" in row)
+    steps = result.env_steps  # what was spent, with the rollout of an iteration that Stop cut short
     if any("acc/idm_demo" in row for row in history):
         labelled = f"the IDM labelled {history.last('acc/idm_demo'):.1%} of the expert's actions right"
     else:
         labelled = (f"the IDM's mean action error on the expert's transitions was {history.last('err/idm_demo'):.3f} "
                     f"{action_unit(env_id)}")
-    return f"BCO used {steps:,} environment steps; {labelled}."
+    shown = int(history.last("env/steps"))
+    cut = f" (the last {steps - shown:,} for an iteration that Stop cut short)" if steps > shown else ""
+    return f"BCO used {steps:,} environment steps{cut}; {labelled}."
 
 
 class BCOPanel(TrainingPanel[BCOConfig]):

@@ -127,6 +127,7 @@ class TrainingPanel(Panel[ConfigT]):
         self.controls["env_id"].observe(self._on_env_change, names="value")
         for control in self.controls.values():
             control.observe(lambda _: self._grey_out(), names="value")
+            control.observe(lambda _: self._prepare_curves(), names="value")
         self._grey_out()
         self.curves.draw()  # the empty axes, drawn now so that training itself only pays for cheap redraws
 
@@ -204,6 +205,18 @@ class TrainingPanel(Panel[ConfigT]):
         for path in self.config_fields:
             self.controls[path].value = get_path(config, path)
 
+    def _prepare_curves(self) -> None:
+        """A setting changed: show the next run's axes now (a new x range), so that Run need not render them.
+        Not while training, nor for another task (the current curves would be drawn on the wrong scale)."""
+        if self.running:
+            return
+        try:
+            settings, config = self._read(self.values())
+        except (ValueError, TypeError):
+            return  # Run says what is wrong
+        if settings.env_id == self.curves.env_id:
+            self.curves.prepare(x_max=self.curves_spec(settings.env_id, config).x_max)
+
     def _grey_out(self) -> None:
         disabled = self.controls_spec(self.values()).disabled
         for name, control in self.controls.items():
@@ -278,7 +291,8 @@ class TrainingPanel(Panel[ConfigT]):
         stopped, style = False, "danger"
         try:
             curves = self.curves_spec(settings.env_id, config)
-            self.curves.reset(title=self._curve_title(settings.env_id), env_id=settings.env_id, x_max=curves.x_max,
+            title = f"{self._curve_title(settings.env_id)}: run {len(self.runs) + 1}"  # new at once, at Run
+            self.curves.reset(title=title, env_id=settings.env_id, x_max=curves.x_max,
                               keys=curves.keys, layout=curves.layout)
             out = self.train(settings, config, report)
             self.curves.finish()

@@ -215,6 +215,8 @@ class CurveDrawer:
         x_hi = max(xs or [1.0])
         if not self.tight:
             x_hi = max(float(hint), x_hi) if hint else x_hi * 1.5
+        if x_hi <= 0:  # only points at x = 0 (e.g. a run stopped before its first iteration): a non-empty range
+            x_hi = float(hint) if hint else 1.0
         ax.set_xlim(0, x_hi * 1.04)
         ax.set_ylim(*self._y_limits(book, group, ys, room=not self.tight))
 

@@ -31,7 +31,7 @@ from bcolearn.rollout import DEFAULT_MAX_STEPS, collect_demos
 from bcolearn.training import History, TrainResult, notify, seeded
 from bcolearn.types import Trajectory
 
-__all__ = ["ReinforceConfig", "SamplingPolicy", "budgeted_episodes", "log_prob", "make_reinforce_policy", "reinforce_loss",
+__all__ = ["ReinforceConfig", "SamplingPolicy", "log_prob", "make_reinforce_policy", "reinforce_loss",
            "rewards_to_go", "train_reinforce"]
 
 
@@ -123,19 +123,6 @@ def reinforce_loss(policy: MLPPolicy, episodes: Sequence[Trajectory], gamma: flo
     return -(log_prob(policy, obs, acts) * torch.as_tensor(adv, dtype=torch.float32)).mean()
 
 
-def budgeted_episodes(steps_left: int, episodes: int, limit: int) -> tuple[int, int | None]:
-    """How many episodes to play, and where to cut them off, so that they cannot take more than ``steps_left``.
-
-    Used behind the scenes in notebook 01. While the budget can pay for ``episodes`` whole episodes of at most
-    ``limit`` steps: all of them, not cut (None). Then fewer (no more than the steps left), cut off after
-    ``steps_left // n`` steps each (``terminated=False``, as at a time limit).
-    """
-    if steps_left >= episodes * limit:
-        return episodes, None
-    n = max(1, min(episodes, steps_left))
-    return n, steps_left // n
-
-
 def make_reinforce_policy(env_id: str, config: ReinforceConfig, seed: int) -> MLPPolicy:
     """A freshly initialised stochastic-ready policy (continuous actions get a learnt log std).
 
@@ -159,8 +146,8 @@ def train_reinforce(
     Taught in notebook 01.
 
     Each iteration plays ``config.episodes_per_iter`` episodes with the sampling policy, then takes one
-    Adam step on :func:`reinforce_loss`. The run never takes more than ``config.total_steps`` steps: once
-    the steps left could not pay for whole episodes, they are cut off to fit (:func:`budgeted_episodes`).
+    Adam step on :func:`reinforce_loss`. The run never takes more than ``config.total_steps`` steps: the
+    last iteration's episodes end where the budget does (``step_budget`` of :func:`collect_demos`).
 
     Args:
         env_id: a Gymnasium id, e.g. ``"CartPole-v1"``.
@@ -169,7 +156,8 @@ def train_reinforce(
         callbacks: each gets ``{"iteration", "env/steps", "train/return_mean", "train/terminations",
             "loss/reinforce", ["eval/return_mean", "eval/score"]}`` after every iteration; returning True
             stops training. ``env/steps`` counts the training interactions so far; ``train/return_mean`` is
-            the mean return of this iteration's (sampled) episodes; ``train/terminations`` how many of them
+            the mean return of this iteration's (sampled) episodes that ended on their own (not cut short by
+            the budget; absent when the budget cut them all); ``train/terminations`` how many of them
             ended in a terminal state (on CartPole: the pole fell or the cart left the track).
 
     Returns:
@@ -179,8 +167,7 @@ def train_reinforce(
         TypeError: for a config of another class or a seed that is not a whole number.
         ValueError: for an unknown environment or a negative seed.
     """
-    info = describe_env(env_id)
-    limit = info.max_episode_steps or DEFAULT_MAX_STEPS
+    limit = describe_env(env_id).max_episode_steps or DEFAULT_MAX_STEPS
     config = check_config(config, ReinforceConfig, where="train_reinforce")
     seed = check_seed(seed)
     policy = make_reinforce_policy(env_id, config, seed)
@@ -191,9 +178,10 @@ def train_reinforce(
         iteration += 1
         # Fresh start states every iteration, and none shared with another training seed.
         first = ((seed + 1) * 10_000_000 + (iteration - 1) * config.episodes_per_iter) % 2**32  # a valid seed
-        n_episodes, cut = budgeted_episodes(config.total_steps - steps, config.episodes_per_iter, limit)
-        episodes = collect_demos(env_id, sampler, n_episodes, seed=first, max_steps=cut)
+        episodes = collect_demos(env_id, sampler, config.episodes_per_iter, seed=first,
+                                 step_budget=config.total_steps - steps)
         steps += sum(len(ep) for ep in episodes)
+        ended = [ep for ep in episodes if ep.terminated or len(ep) >= limit]
         loss = reinforce_loss(policy, episodes, config.gamma)
         opt.zero_grad()
         loss.backward()
@@ -201,10 +189,11 @@ def train_reinforce(
         row: dict[str, float] = {
             "iteration": iteration,
             "env/steps": steps,
-            "train/return_mean": float(np.mean([ep.episode_return for ep in episodes])),
             "train/terminations": sum(ep.terminated for ep in episodes),
             "loss/reinforce": float(loss.detach()),
         }
+        if ended:  # the mean over the episodes that ended on their own (the budget may cut the last ones short)
+            row["train/return_mean"] = float(np.mean([ep.episode_return for ep in ended]))
         last = steps >= config.total_steps
         if config.eval_every and (iteration % config.eval_every == 0 or last):
             row.update(eval_metrics(env_id, policy, config.eval_episodes))

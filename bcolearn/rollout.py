@@ -183,7 +183,7 @@ def _run(
 
 
 def collect_demos(env_id: str, policy: Policy, n_episodes: int, seed: int, *,
-                  max_steps: int | None = None) -> list[Trajectory]:
+                  max_steps: int | None = None, step_budget: int | None = None) -> list[Trajectory]:
     """Roll out ``policy`` (e.g. an expert) for whole episodes and record them with actions.
 
     Taught in notebook 02.
@@ -195,9 +195,11 @@ def collect_demos(env_id: str, policy: Policy, n_episodes: int, seed: int, *,
         seed: episode ``j`` starts from ``reset(seed=seed + j)``.
         max_steps: cut each episode off after this many steps (``terminated=False``); by default the
             task's time limit, or :data:`DEFAULT_MAX_STEPS` (with a warning) for a task without one.
+        step_budget: take at most this many environment steps in all; the episodes still running when it
+            is spent end there (``terminated=False``) and later ones are not started (REINFORCE's budget).
 
     Returns:
-        ``n_episodes`` action-labelled trajectories, in episode order.
+        ``n_episodes`` action-labelled trajectories (fewer when ``step_budget`` ran out), in episode order.
 
     Raises:
         TypeError: for a policy that is not callable (a training result: pass ``result.policy``), or a
@@ -206,7 +208,8 @@ def collect_demos(env_id: str, policy: Policy, n_episodes: int, seed: int, *,
             (naming the value and the step).
     """
     info, n_episodes, seed, limit = _checked(env_id, policy, n_episodes, "n_episodes", seed, max_steps)
-    return _run(info, policy, seed, limit, n_episodes=n_episodes)
+    budget = None if step_budget is None else check_count(step_budget, "step_budget")
+    return _run(info, policy, seed, limit, n_episodes=n_episodes, n_steps=budget)
 
 
 def collect_state_demos(env_id: str, policy: Policy, n_episodes: int, seed: int, *,

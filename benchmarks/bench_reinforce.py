@@ -38,6 +38,8 @@ def measure(seed: int, config: ReinforceConfig) -> dict[str, float | None]:
     out: dict[str, float | None] = {"first": None, "solved": None}
 
     def watch(row: dict[str, float]) -> bool:
+        if "train/return_mean" not in row:  # the budget cut every episode of the last iteration
+            return False
         means.append(row["train/return_mean"])
         if out["first"] is None and means[-1] >= THRESHOLD:
             out["first"] = row["env/steps"]

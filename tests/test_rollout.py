@@ -73,6 +73,21 @@ def test_step_budget_spans_episode_ends():
     assert len(tr) == 1000
 
 
+def test_collect_demos_with_a_step_budget_cuts_the_episodes_running_when_it_is_spent():
+    whole = collect_demos("CartPole-v1", random_policy("CartPole-v1", 0), 8, seed=3)
+    lengths = [len(t) for t in whole]
+    budget = sum(lengths) - 5
+    cut = collect_demos("CartPole-v1", random_policy("CartPole-v1", 0), 8, seed=3, step_budget=budget)
+    assert sum(len(t) for t in cut) == budget, "exactly the budget, never more"
+    assert any(not t.terminated and len(t) < n for t, n in zip(cut, lengths)), "a running episode ends at the budget"
+    # What was played before the budget ran out is the same as without one.
+    assert all(np.array_equal(a.obs[: len(b.obs)], b.obs) for a, b in zip(whole, cut))
+    generous = collect_demos("CartPole-v1", random_policy("CartPole-v1", 0), 8, seed=3, step_budget=10**6)
+    assert [len(t) for t in generous] == lengths
+    with pytest.raises(ValueError, match="step_budget"):
+        collect_demos("CartPole-v1", random_policy("CartPole-v1", 0), 8, seed=3, step_budget=0)
+
+
 class BatchedCartPoleExpert:
     """The CartPole expert, vectorised: one call per step for all environments."""
 

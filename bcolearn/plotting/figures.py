@@ -85,8 +85,8 @@ def reference_lines(ax: Axes, env_id: str | None) -> list[Line2D]:
     if ref is None:
         return []
     return [
-        ax.axhline(ref.expert, color=EXPERT_COLOR, ls="--", lw=1.2, label=f"expert ({ref.expert:g})"),
-        ax.axhline(ref.random, color=RANDOM_COLOR, ls=":", lw=1.2, label=f"random policy ({ref.random:g})"),
+        ax.axhline(ref.expert, color=EXPERT_COLOR, ls="--", lw=1.2, label=f"expert ({round(ref.expert, 1):g})"),
+        ax.axhline(ref.random, color=RANDOM_COLOR, ls=":", lw=1.2, label=f"random policy ({round(ref.random, 1):g})"),
     ]
 
 

@@ -1,6 +1,14 @@
-"""Checks shared by the figure tests (tests/test_plotting_*.py): labelled axes, texts inside the figure."""
+"""Checks shared by the figure tests (tests/test_plotting_*.py): labelled axes, texts inside the figure;
+and what a notebook shows of an object (the checks' tests)."""
 
 from __future__ import annotations
+
+from IPython.core.formatters import format_display_data
+
+
+def html_of(obj: object) -> str:
+    """What a notebook shows of ``obj``: its HTML form, as IPython formats it."""
+    return format_display_data(obj)[0]["text/html"]
 
 
 def assert_labelled(fig) -> None:  # type: ignore[no-untyped-def]

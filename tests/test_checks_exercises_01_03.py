@@ -9,6 +9,7 @@ from torch.nn import functional as F
 
 import bcolearn as bl
 from bcolearn import checks
+from figure_checks import html_of  # tests/figure_checks.py
 
 
 def right_return(rewards, gamma):
@@ -26,7 +27,7 @@ def test_check_discounted_return(fn, hint):
     assert checks.check_discounted_return(right_return)
     result = checks.check_discounted_return(fn)
     assert not result and hint in result.message
-    assert str(result).startswith("❌") and "#cf222e" in result._repr_html_()
+    assert str(result).startswith("❌") and "#cf222e" in html_of(result)
 
 
 def test_check_discounted_return_rejects_a_non_function():

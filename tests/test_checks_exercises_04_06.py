@@ -7,6 +7,7 @@ import pytest
 
 import bcolearn as bl
 from bcolearn import checks
+from figure_checks import html_of  # tests/figure_checks.py
 
 ENV = "CartPole-v1"
 
@@ -141,6 +142,6 @@ def test_bootstrap_ci_wrong(fn, hint):
 
 
 def test_results_render_in_a_notebook():
-    html = checks.check_bco_interactions(1000, bl.BCOConfig())._repr_html_()
+    html = html_of(checks.check_bco_interactions(1000, bl.BCOConfig()))
     assert "✅" in html
 

@@ -7,6 +7,7 @@ import pytest
 import bcolearn as bl
 from bcolearn import checks
 from bcolearn.checks.result import as_number, run_learner_code
+from figure_checks import html_of  # tests/figure_checks.py
 
 
 def wrong_return(rewards, gamma):
@@ -45,7 +46,7 @@ def test_strict_mode_lets_right_and_unanswered_results_through(monkeypatch):
 
 def test_not_answered_is_grey_and_cannot_pass():
     result = checks.not_answered()
-    assert "#6e7781" in result._repr_html_() and "answered=False" in repr(result)
+    assert "#6e7781" in html_of(result) and "answered=False" in repr(result)
     assert repr(checks.passed("ok")) == "CheckResult(passed=True, message='ok')"  # unchanged for answered ones
     with pytest.raises(ValueError, match="cannot pass"):
         checks.CheckResult(True, "x", answered=False)

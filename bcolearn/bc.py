@@ -18,7 +18,7 @@ from bcolearn.envs import check_actions, describe_env
 from bcolearn.evaluation import check_made_for, eval_metrics
 from bcolearn.nets import MLPPolicy
 from bcolearn.tasks import find_task
-from bcolearn.training import SupervisedConfig, TrainResult, fit_supervised, seeded
+from bcolearn.training import SupervisedConfig, TrainResult, build_model, fit_supervised
 from bcolearn.types import Trajectory, check_demos, to_transitions
 
 __all__ = ["BCConfig", "TrainResult", "make_policy", "recommended_bc_config", "train_bc"]
@@ -58,10 +58,8 @@ def make_policy(env_id: str, config: BCConfig, seed: int) -> MLPPolicy:
 
     Used behind the scenes in notebook 03.
     """
-    info = describe_env(env_id)
-    config = check_config(config, BCConfig, where="make_policy")
-    seed = check_seed(seed)
-    return seeded(seed, lambda: MLPPolicy(info, (config.hidden_size,) * config.n_layers, config.continuous_loss))
+    return build_model(env_id, config, BCConfig, seed, "make_policy",
+                       lambda info, c: MLPPolicy(info, c.hidden_sizes, c.continuous_loss))
 
 
 def train_bc(

@@ -17,7 +17,7 @@ from bcolearn.config import Callback, check_config, check_seed, param
 from bcolearn.envs import check_actions, describe_env
 from bcolearn.evaluation import check_made_for
 from bcolearn.nets import INPUT_MODES, InverseDynamicsModel
-from bcolearn.training import History, SupervisedConfig, action_metrics, fit_supervised, seeded
+from bcolearn.training import History, SupervisedConfig, action_metrics, build_model, fit_supervised
 from bcolearn.types import StateTrajectory, Trajectory, Transitions, check_demos
 
 __all__ = ["IDMConfig", "IDMResult", "idm_metrics", "label_demos", "make_idm", "split", "train_idm"]
@@ -58,10 +58,8 @@ def make_idm(env_id: str, config: IDMConfig, seed: int) -> InverseDynamicsModel:
 
     Used behind the scenes in notebook 04.
     """
-    info = describe_env(env_id)
-    config = check_config(config, IDMConfig, where="make_idm")
-    seed = check_seed(seed)
-    return seeded(seed, lambda: InverseDynamicsModel(info, (config.hidden_size,) * config.n_layers, config.input_mode))
+    return build_model(env_id, config, IDMConfig, seed, "make_idm",
+                       lambda info, c: InverseDynamicsModel(info, c.hidden_sizes, c.input_mode))
 
 
 def split(data: Transitions, val_fraction: float, rng: np.random.Generator) -> tuple[Transitions, Transitions | None]:

@@ -20,8 +20,8 @@ from typing import TypeVar
 import numpy as np
 import torch
 
-from bcolearn.config import Callback, param, validate
-from bcolearn.envs import configure_torch
+from bcolearn.config import Callback, check_config, check_seed, param, validate
+from bcolearn.envs import EnvInfo, configure_torch, describe_env
 from bcolearn.evaluation import EVAL_SEED, EvalResult, evaluate
 from bcolearn.nets import ActionModel, MLPPolicy
 
@@ -127,6 +127,25 @@ class SupervisedConfig:
 
     def __post_init__(self) -> None:
         validate(self)
+
+    @property
+    def hidden_sizes(self) -> tuple[int, ...]:
+        """The hidden layers' widths: ``n_layers`` layers of ``hidden_size`` units."""
+        return (self.hidden_size,) * self.n_layers
+
+
+S = TypeVar("S", bound=SupervisedConfig)
+
+
+def build_model(env_id: str, config: S, cls: type[S], seed: int, where: str, build: Callable[[EnvInfo, S], M]) -> M:
+    """``build(info, config)`` for ``env_id`` after checking the config and seed, its weights drawn from ``seed``.
+
+    Used behind the scenes in notebook 03 (``make_policy`` and ``make_idm`` are built this way).
+    """
+    info = describe_env(env_id)
+    config = check_config(config, cls, where=where)
+    seed = check_seed(seed)
+    return seeded(seed, lambda: build(info, config))
 
 
 def fit_supervised(

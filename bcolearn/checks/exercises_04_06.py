@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from bcolearn.checks.result import CheckResult, as_number, check, failed, passed, run_learner_code, unfinished
+from bcolearn.checks.result import (CheckResult, as_number, check, failed, match_answer, passed, run_learner_code,
+                                    unfinished)
 
 # Each check below is called from one exercise cell; the notebook and exercise are named in its docstring.
 
@@ -77,14 +78,15 @@ def check_idm_accuracy(accuracy: float, model: Any, data: Any) -> CheckResult:
     value, problem = as_number(accuracy, "the accuracy")
     if problem is not None:
         return problem
-    if abs(value - expected) < 1e-3:
-        return passed(f"Right: the IDM labels {expected:.0%} of the expert's transitions correctly.")
-    if abs(value - 100 * expected) < 0.1:
-        return failed(f"{value:.1f} looks like a percentage; give a fraction between 0 and 1 ({expected:.3f}).")
-    if abs(value - (1 - expected)) < 1e-3:
-        return failed("That is the error rate (the share of wrong labels); the exercise asks for the share of right ones.")
-    if abs(value - expected * len(data)) < 0.5:
-        return failed(f"{value:g} is the number of right labels; divide it by the {len(data)} transitions.")
+    verdict = match_answer(value, expected, f"Right: the IDM labels {expected:.0%} of the expert's transitions correctly.", [
+        (100 * expected, 0.1, f"{value:.1f} looks like a percentage; give a fraction between 0 and 1 ({expected:.3f})."),
+        (1 - expected, 1e-3, "That is the error rate (the share of wrong labels); the exercise asks for the share of "
+                             "right ones."),
+        (expected * len(data), 0.5, f"{value:g} is the number of right labels; divide it by the {len(data)} "
+                                    "transitions."),
+    ])
+    if verdict is not None:
+        return verdict
     if not 0.0 <= value <= 1.0:
         return failed(f"An accuracy is a fraction between 0 and 1, got {value}.")
     if value > expected + 0.02:
@@ -168,16 +170,16 @@ def check_normalised_score(score: Any, mean_return: float, env_id: str) -> Check
     value, problem = as_number(score, "the score")
     if problem is not None:
         return problem
-    if abs(value - expected) < 1e-3:
-        return passed(f"Right: a return of {mean_return:.1f} on {env_id} scores {expected:.2f} (random 0, expert 1).")
-    if abs(value - 100 * expected) < 0.1:
-        return failed("That looks like a percentage; give the score as a fraction (expert = 1).")
-    if abs(value - (1 - expected)) < 1e-3:
-        return failed("That is the gap to the expert, 1 − score; measure from the random policy: "
-                      "(return − random) / (expert − random).")
-    if abs(value + expected) < 1e-3:
-        return failed("The sign is flipped: (return − random) / (expert − random) is positive when the policy "
-                      "beats random, even when returns are negative.")
+    verdict = match_answer(value, expected, f"Right: a return of {mean_return:.1f} on {env_id} scores {expected:.2f} "
+                                            "(random 0, expert 1).", [
+        (100 * expected, 0.1, "That looks like a percentage; give the score as a fraction (expert = 1)."),
+        (1 - expected, 1e-3, "That is the gap to the expert, 1 − score; measure from the random policy: "
+                             "(return − random) / (expert − random)."),
+        (-expected, 1e-3, "The sign is flipped: (return − random) / (expert − random) is positive when the policy "
+                          "beats random, even when returns are negative."),
+    ])
+    if verdict is not None:
+        return verdict
     return failed(f"Not quite ({value:.3f}). Use REFERENCE_RETURNS[{env_id!r}].random and .expert: "
                   "(return − random) / (expert − random).")
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -147,6 +147,18 @@ def unfinished(value: Any, what: str = "Your answer is") -> CheckResult | None:
         return not_answered(f"{what} ... (Ellipsis): replace the ... placeholder with your code.")
     if value is None:
         return failed(f"{what} None: did you forget a return statement, or to assign the variable?")
+    return None
+
+
+def match_answer(value: float, expected: float, right: str,
+                 mistakes: Sequence[tuple[float, float, str]] = (), tol: float = 1e-3) -> CheckResult | None:
+    """Passed (``right``) when ``value`` is ``expected``; failed with the message of the first known mistake it
+    matches, each given as (the value that mistake gives, its tolerance, what to say); else None (no verdict)."""
+    if abs(value - expected) < tol:
+        return passed(right)
+    for wrong, tolerance, message in mistakes:
+        if abs(value - wrong) < tolerance:
+            return failed(message)
     return None
 
 

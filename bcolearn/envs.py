@@ -215,6 +215,16 @@ def configure_torch() -> None:
         _TORCH_CONFIGURED = True
 
 
+def warm_up_torch() -> None:
+    """Import now what torch imports on its first optimiser (``torch._dynamo``: 1–2 s once per process).
+
+    Used behind the scenes in notebook 03: a training panel calls it when it is built, so that its first
+    Run starts drawing curves at once instead of waiting for that import in the middle of the first epoch.
+    """
+    configure_torch()
+    import torch._dynamo  # noqa: F401  (imported for its side effect: it is cached in sys.modules)
+
+
 def seed_everything(seed: int) -> np.random.Generator:
     """Seed Python's, NumPy's and PyTorch's global generators; return a fresh NumPy Generator.
 

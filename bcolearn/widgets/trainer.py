@@ -46,6 +46,7 @@ from typing import ClassVar
 import ipywidgets as w
 
 from bcolearn.config import Callback, ParamValue, field_at, get_path, hyperparameters, replace_path
+from bcolearn.envs import warm_up_torch
 from bcolearn.evaluation import evaluate
 from bcolearn.plotting import LiveCurves
 from bcolearn.widgets.base import Panel
@@ -92,6 +93,7 @@ class TrainingPanel(Panel[ConfigT]):
         Raises:
             ValueError: for an unknown name (listing the settings there are) or a refused value.
         """
+        warm_up_torch()  # its one-off imports now, not during the first Run's first epoch
         self.autorun, self.background = autorun, background
         self._defaults = dict(defaults)
         settings = PanelSettings(env_id=env_id)

@@ -106,7 +106,7 @@ def plot_learning_curves(
     Raises:
         ValueError: if a curve's values do not match its x values, or ``log_x`` with an x value <= 0.
     """
-    fig = new_figure((6.4, 4.0))
+    fig = new_figure((6.4, 5.0))
     ax = fig.subplots()
     handles, all_xs = [], []
     for i, (label, data) in enumerate(curves.items()):
@@ -125,7 +125,9 @@ def plot_learning_curves(
     handles += reference_lines(ax, env_id)
     if log_x:
         log_x_at_data(ax, np.concatenate(all_xs))
-    finish_axes(ax, title, xlabel, ylabel, legend={"handles": handles})
+    # Below the axes, where it never hides a curve or its band.
+    finish_axes(ax, title, xlabel, ylabel, legend={"handles": handles, "loc": "upper center", "ncol": 2,
+                                                   "bbox_to_anchor": (0.5, -0.13), "frameon": False})
     return fig
 
 

@@ -90,3 +90,14 @@ def test_long_titles_wrap_instead_of_clipping() -> None:
     assert inside_figure(fig, fig.axes[0].title)
     fig = plotting.plot_learning_curves({"a": ([1, 2], [[1.0, 2.0]])}, title=LONG + LONG)
     assert inside_figure(fig, fig.axes[0].title)
+
+
+@pytest.mark.parametrize("label", ["BC", "DAgger, 1 demo + queries on its own states"])
+def test_learning_curves_legend_sits_below_the_axes_and_inside_the_figure(label: str) -> None:
+    xs = np.array([200, 600, 1000])
+    fig = plot_learning_curves({label: (xs, np.ones((3, 3))), "BC, more demos": (xs, np.zeros((3, 3)))})
+    (ax,) = fig.axes
+    legend = ax.get_legend()
+    fig.canvas.draw()
+    assert legend.get_window_extent().y1 <= ax.get_window_extent().y0, "the legend hides no curve"
+    assert all(inside_figure(fig, t) for t in legend.get_texts()), "no legend entry is clipped"

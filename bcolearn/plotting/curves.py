@@ -126,7 +126,8 @@ def plot_learning_curves(
     if log_x:
         log_x_at_data(ax, np.concatenate(all_xs))
     # Below the axes, where it never hides a curve or its band.
-    finish_axes(ax, title, xlabel, ylabel, legend={"handles": handles, "loc": "upper center", "ncol": 2,
+    ncol = 1 if max(len(h.get_label()) for h in handles) > 32 else 2  # long labels: one column, never clipped
+    finish_axes(ax, title, xlabel, ylabel, legend={"handles": handles, "loc": "upper center", "ncol": ncol,
                                                    "bbox_to_anchor": (0.5, -0.13), "frameon": False})
     return fig
 

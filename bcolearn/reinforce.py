@@ -43,7 +43,7 @@ class ReinforceConfig:
     """
 
     total_steps: int = param(100_000, "environment steps to train for (the interaction budget)", low=1, high=10_000_000)
-    """Environment steps to train for, never more: the episodes of the last iterations are cut off to fit it."""
+    """Environment steps to train for, never more: the last iteration's episodes end where the budget does."""
     episodes_per_iter: int = param(8, "episodes played per gradient step", low=1, high=1000)
     """Episodes played with the current policy before each gradient step."""
     lr: float = param(1e-2, "Adam learning rate", low=1e-5, high=1.0, log=True)

@@ -3,8 +3,9 @@
 - :class:`History` (one row of namespaced metrics per epoch or iteration) and :data:`X_KEYS`;
 - :class:`TrainResult` (a policy and its history);
 - :func:`seeded` (one seeded model builder), :func:`notify` (callbacks), :func:`action_metrics`;
-- :class:`SupervisedConfig` (the settings every supervised learner shares) and :func:`fit_supervised`, the supervised loop shared by Behavioural Cloning and the inverse dynamics model:
-  minimise the action head's loss over minibatches with Adam. Taught from scratch in notebook 03; this is
+- :class:`SupervisedConfig` (the settings every supervised learner shares), :func:`build_model` (a fresh
+  model from a checked config) and :func:`fit_supervised`, the supervised loop shared by Behavioural
+  Cloning and the inverse dynamics model: minimise the action head's loss over minibatches with Adam. Taught from scratch in notebook 03; this is
   the package's version of that loop.
 
 The evaluation row (:func:`bcolearn.evaluation.eval_metrics`) and the check that a network was made for
@@ -110,8 +111,8 @@ def action_metrics(model: ActionModel, x: np.ndarray, acts: np.ndarray, name: st
 class SupervisedConfig:
     """The settings Behavioural Cloning and the inverse dynamics model share: the network and its Adam loop.
 
-    Used behind the scenes in notebook 03 (through :class:`~bcolearn.bc.BCConfig`); :class:`~bcolearn.idm.IDMConfig` changes
-    two defaults. Bounds are checked on creation.
+    Used behind the scenes in notebook 03 (through :class:`~bcolearn.bc.BCConfig`);
+    :class:`~bcolearn.idm.IDMConfig` changes two defaults. Bounds are checked on creation.
     """
 
     epochs: int = param(40, "passes over the demonstrations", low=1, high=1000)

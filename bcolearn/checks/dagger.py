@@ -32,8 +32,8 @@ def check_dagger_loop(fn: Callable[..., Any], *, iterations: int = 2, episodes: 
         iterations: DAgger iterations the check asks for.
         episodes: learner episodes per iteration.
         seed: the seed passed to ``fn``.
-        max_error: the largest mean |policy(s) − label| (N·m) on the last iteration's states: a policy retrained (measured: 0.25)
-            on them fits them; one trained before they were added does not (measured: 2.28).
+        max_error: the largest mean |policy(s) − label| (N·m) on the last iteration's states: a policy
+            retrained on them fits them (measured: 0.25); one trained before they were added does not (2.28).
     """
     from bcolearn.dagger import CountingExpert
     from bcolearn.experts import load_expert

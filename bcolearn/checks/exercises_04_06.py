@@ -78,8 +78,10 @@ def check_idm_accuracy(accuracy: float, model: Any, data: Any) -> CheckResult:
     value, problem = as_number(accuracy, "the accuracy")
     if problem is not None:
         return problem
-    verdict = match_answer(value, expected, f"Right: the IDM labels {expected:.0%} of the expert's transitions correctly.", [
-        (100 * expected, 0.1, f"{value:.1f} looks like a percentage; give a fraction between 0 and 1 ({expected:.3f})."),
+    right = f"Right: the IDM labels {expected:.0%} of the expert's transitions correctly."
+    verdict = match_answer(value, expected, right, [
+        (100 * expected, 0.1, f"{value:.1f} looks like a percentage; give a fraction between 0 and 1 "
+                              f"({expected:.3f})."),
         (1 - expected, 1e-3, "That is the error rate (the share of wrong labels); the exercise asks for the share of "
                              "right ones."),
         (expected * len(data), 0.5, f"{value:g} is the number of right labels; divide it by the {len(data)} "

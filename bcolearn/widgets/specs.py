@@ -167,6 +167,6 @@ def describe_return(label: str, result: EvalResult) -> str:
             f"{result.ci_high:.1f}, {len(result.returns)} episodes)")
     ref = REFERENCE_RETURNS.get(result.env_id)
     if result.score is not None and ref is not None:
-        text += (f" · normalised score <b>{format_score(result.score)}</b> (random policy {round(ref.random, 1):g} = 0, "
-                 f"expert {round(ref.expert, 1):g} = 1)")  # one decimal, as the return
+        text += (f" · normalised score <b>{format_score(result.score)}</b> "  # references with one decimal, as the return
+                 f"(random policy {round(ref.random, 1):g} = 0, expert {round(ref.expert, 1):g} = 1)")
     return text

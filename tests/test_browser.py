@@ -58,11 +58,11 @@ class Panel:
 
 
 PANELS = (
-    Panel("BC", "widgets.bc_panel(autorun=False)", "epochs", 300),
+    Panel("BC", "widgets.bc_panel(autorun=False)", "epochs", 1000),  # 300 ended before 3.5 s once torch was warmed up
     Panel("IDM", "widgets.idm_panel(autorun=False, pre_demo_steps=20_000)", "idm.epochs", 300),
     Panel("BCO", "widgets.bco_panel(autorun=False, alpha=2.0)", "iterations", 10),
     Panel("compare", "widgets.compare_panel(autorun=False)", "bc.epochs", 300),
-    Panel("REINFORCE", "widgets.reinforce_panel(autorun=False)", "total_steps", 200_000, "environment steps"),
+    Panel("REINFORCE", "widgets.reinforce_panel(autorun=False)", "total_steps", 500_000, "environment steps"),
     Panel("DAgger", "widgets.dagger_panel(autorun=False)", "iterations", 20),
     Panel("GAIfO", "widgets.gaifo_panel(autorun=False)", "total_steps", 200_000, "interactions"),
     Panel("demos", "widgets.demos_panel()", "n_demos", 5, runs=False),

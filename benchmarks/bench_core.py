@@ -52,6 +52,12 @@ def row(what: str, result: str, budget: str, ref: str) -> None:
     print(f"| {what:<45} | {result:<34} | {budget:<34} | {ref:<26} |")
 
 
+def header() -> None:
+    """The table's header, in the widths of :func:`row`."""
+    row("what", "result", "budget used", "expert / random")
+    print(f"|{'-' * 47}|{'-' * 36}|{'-' * 36}|{'-' * 28}|")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -61,13 +67,11 @@ def main() -> None:
                         help="training seeds 0..N-1 for the BCO and GAIfO rows (default 3, as the issues ask)")
     args = parser.parse_args()
     if args.bco:
-        print(f"| {'what':<45} | {'result':<34} | {'budget used':<34} | {'expert / random':<26} |")
-        print(f"|{'-' * 47}|{'-' * 36}|{'-' * 36}|{'-' * 28}|")
+        header()
         bco_rows(tuple(range(args.seeds)))
         return
     if args.gaifo:
-        print(f"| {'what':<45} | {'result':<34} | {'budget used':<34} | {'expert / random':<26} |")
-        print(f"|{'-' * 47}|{'-' * 36}|{'-' * 36}|{'-' * 28}|")
+        header()
         gaifo_rows(tuple(range(args.seeds)))
         return
     env = "CartPole-v1"
@@ -76,8 +80,7 @@ def main() -> None:
 
     _, first = cpu(lambda: bl.train_bc(demos, env_id=env, seed=123))
     print(f"(first BC run in this process, including importing torch: {first:.2f} s CPU)\n")
-    print(f"| {'what':<45} | {'result':<34} | {'budget used':<34} | {'expert / random':<26} |")
-    print(f"|{'-' * 47}|{'-' * 36}|{'-' * 36}|{'-' * 28}|")
+    header()
 
     bc, t_bc = cpu(lambda: bl.train_bc(demos, env_id=env, seed=0))
     ev = bl.evaluate(env, bc.policy, 20)

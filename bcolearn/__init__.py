@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "types": ["Trajectory", "StateTrajectory", "Transitions", "drop_actions", "to_transitions", "concat_transitions",
-              "state_pairs", "check_demos"],
+              "state_pairs", "check_demos", "keep_transitions"],
     "envs": ["make_env", "describe_env", "EnvInfo", "seed_everything", "configure_torch"],
     "tasks": ["Task", "TASKS", "get_task", "load_expert", "EXPERTS", "REFERENCE_RETURNS", "ReferenceReturns"],
     "rollout": ["collect_demos", "collect_state_demos", "collect_transitions", "random_policy", "NoisyPolicy",
@@ -27,7 +27,7 @@ _EXPORTS = {
     "nets": ["MLPPolicy", "InverseDynamicsModel"],
     "training": ["TrainResult", "History"],
     "bc": ["train_bc", "BCConfig", "make_policy", "recommended_bc_config"],
-    "idm": ["train_idm", "IDMConfig", "IDMResult", "idm_metrics", "label_demos"],
+    "idm": ["train_idm", "IDMConfig", "IDMResult", "idm_metrics", "label_demos", "coverage_distance"],
     "bco": ["train_bco", "BCOConfig", "BCOResult", "recommended_bco_config"],
     "reinforce": ["train_reinforce", "ReinforceConfig"],
     "dagger": ["train_dagger", "DAggerConfig", "DAggerResult", "CountingExpert", "off_demo_share",
@@ -60,7 +60,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from bcolearn.envs import EnvInfo, configure_torch, describe_env, make_env, seed_everything  # noqa: F401
     from bcolearn.evaluation import (EVAL_SEED, EvalResult, bootstrap_ci, check_made_for, evaluate,  # noqa: F401
                                      normalised_score)
-    from bcolearn.idm import IDMConfig, IDMResult, idm_metrics, label_demos, train_idm  # noqa: F401
+    from bcolearn.idm import IDMConfig, IDMResult, coverage_distance, idm_metrics, label_demos, train_idm  # noqa: F401
     from bcolearn.gaifo import (Discriminator, GAIfOConfig, GAIfOResult, compare_interactions,  # noqa: F401
                                 discriminator_loss, gaifo_reward, interactions_to_reach, train_gaifo)
     from bcolearn.nets import InverseDynamicsModel, MLPPolicy  # noqa: F401
@@ -73,4 +73,4 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
                                 load_expert)
     from bcolearn.training import History, TrainResult  # noqa: F401
     from bcolearn.types import (StateTrajectory, Trajectory, Transitions, check_demos, concat_transitions,  # noqa: F401
-                                drop_actions, state_pairs, to_transitions)
+                                drop_actions, keep_transitions, state_pairs, to_transitions)

@@ -17,6 +17,8 @@ Deliberate differences from the paper, and why:
   own labels; the paper's rollouts use π alone;
 - each iteration trains a fresh IDM on all transitions so far, where the paper improves the last one
   (going on training the last one was tried on Acrobot: no better, within the noise of 6 seeds);
+- optionally (``label_radius``), BC leaves out the demo transitions that lie far from all the IDM's data,
+  where its labels are guesses (:func:`~bcolearn.coverage_distance`); the paper trusts every label;
 - the policy is trained on, not replaced: each BC step starts from the last iteration's policy;
 - the evaluation episodes after each iteration (``eval/return_mean``) are not counted as interactions:
   they measure, they do not train. Everything else that touches the environment is counted
@@ -37,12 +39,13 @@ from bcolearn.bc import BCConfig, recommended_bc_config, train_bc
 from bcolearn.config import Callback, check_config, check_seed, param, validate
 from bcolearn.envs import check_actions, describe_env
 from bcolearn.evaluation import eval_metrics
-from bcolearn.idm import IDMConfig, label_demos, train_idm
+from bcolearn.idm import IDMConfig, coverage_distance, label_demos, train_idm
 from bcolearn.nets import InverseDynamicsModel
 from bcolearn.rollout import NoisyPolicy, collect_transitions, random_policy
 from bcolearn.tasks import find_task
 from bcolearn.training import TrainResult, action_metrics, notify
-from bcolearn.types import StateTrajectory, Trajectory, check_demos, concat_transitions, state_pairs, to_transitions
+from bcolearn.types import (StateTrajectory, Trajectory, Transitions, check_demos, concat_transitions, keep_transitions,
+                            state_pairs, to_transitions)
 
 __all__ = ["BCOConfig", "BCOResult", "recommended_bco_config", "train_bco"]
 
@@ -63,6 +66,12 @@ class BCOConfig:
     explore: float = param(0.5, "share of random actions in BCO(α) rollouts", low=0.0, high=1.0)
     """In BCO(α) rollouts the policy's action is replaced by a random one with this probability, so the
     IDM sees every action in the states the policy reaches (a greedy policy would only confirm its own labels)."""
+    label_radius: float = param(0.0, "leave out of BC the demo transitions farther than this from all the IDM's "
+                                "data (0: keep every label)", low=0.0, high=10.0)
+    """Demo transitions farther than this from every transition the IDM trained on (in its standardised input
+    units, :func:`~bcolearn.coverage_distance`) are left out of BC: the IDM has never been checked there, so
+    their labels are guesses, and BC generalises from the labels it can trust. 0 keeps every label (the paper's
+    BCO)."""
     eval_episodes: int = param(10, "evaluation episodes after each iteration", low=1, high=1000)
     """Episodes used to evaluate the policy after each iteration (not counted as interactions)."""
     idm: IDMConfig = field(default_factory=IDMConfig)
@@ -127,7 +136,10 @@ class BCOResult(TrainResult):
 
     idm: InverseDynamicsModel | None = None
     inferred_demos: list[Trajectory] = field(default_factory=list)
-    """The state-only demos with the IDM's inferred actions, as last used for BC."""
+    """The state-only demos with the IDM's inferred actions, as last labelled (every label, including any that
+    ``label_radius`` left out of BC)."""
+    labels_kept: list[np.ndarray] = field(default_factory=list)
+    """Per demo, which of its transitions the last BC step trained on (all True when ``label_radius`` is 0)."""
     env_steps: int = 0
     """Environment steps the run spent (evaluation episodes not counted). Equal to the last history row's
     ``env/steps``, except after a Stop in the middle of an iteration: the policy is then the last complete
@@ -196,21 +208,23 @@ def train_bco(
         if stop and result is not None:
             break  # stopped mid-iteration: keep the last complete one
         labelled = label_demos(idm.model, demos)
-        bc = train_bc(labelled, config.bc, env_id=env_id, seed=seed, callbacks=[forward], extra_metrics=tag,
+        kept = trusted_labels(idm.model, data, demos, config.label_radius)
+        used = [piece for t, k in zip(labelled, kept) for piece in keep_transitions(t, k)]
+        bc = train_bc(used, config.bc, env_id=env_id, seed=seed, callbacks=[forward], extra_metrics=tag,
                       policy=copy.deepcopy(result.policy) if result is not None else None)
         if stop and result is not None:
             break
         ev = eval_metrics(env_id, bc.policy, config.eval_episodes)
         score = ev.pop("eval/score", None)
         row = {**tag, "env/steps": steps, "loss/idm": idm.history.last("loss/idm"),
-               "loss/bc": bc.history.last("loss/bc"), **ev}
+               "loss/bc": bc.history.last("loss/bc"), "bco/labels_kept": float(np.concatenate(kept).mean()), **ev}
         row.update({k: v for k, v in idm.history[-1].items() if k.startswith(("acc/", "err/"))})
         if score is not None:
             row["eval/score"] = score
         if true_acts is not None:
             row.update(action_metrics(idm.model, idm.model.features(*state_pairs(demos)), true_acts, "idm_demo"))
         history = result.history if result is not None else None
-        result = BCOResult(bc.policy, idm=idm.model, inferred_demos=labelled, env_steps=steps)
+        result = BCOResult(bc.policy, idm=idm.model, inferred_demos=labelled, labels_kept=kept, env_steps=steps)
         if history is not None:
             result.history.extend(history)
         result.history.append(row)
@@ -224,3 +238,23 @@ def train_bco(
     assert result is not None
     result.env_steps = steps  # what was spent, with a rollout taken for an iteration that Stop cut short
     return result
+
+
+def trusted_labels(idm: InverseDynamicsModel, data: Transitions, demos: Sequence[StateTrajectory],
+                   radius: float) -> list[np.ndarray]:
+    """Per demo, which transitions lie within ``radius`` of the IDM's data (all of them when ``radius`` is 0).
+
+    Used behind the scenes in notebook 05.
+
+    Raises:
+        ValueError: if none does: BC would have nothing to learn from.
+    """
+    if radius == 0:
+        return [np.ones(len(t), bool) for t in demos]
+    dist = coverage_distance(idm, data, demos)
+    if not any((d <= radius).any() for d in dist):
+        raise ValueError(
+            f"No demo transition lies within label_radius = {radius:g} of the IDM's data (the nearest is "
+            f"{min(d.min() for d in dist):.2f} away), so BC would have nothing to learn from; raise label_radius, "
+            "or set it to 0 to keep every label.")
+    return [d <= radius for d in dist]

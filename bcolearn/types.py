@@ -180,6 +180,35 @@ def to_transitions(demos: Sequence[Trajectory]) -> Transitions:
     )
 
 
+def keep_transitions(demo: Trajectory, keep: np.ndarray) -> list[Trajectory]:
+    """The runs of consecutive kept transitions of one trajectory, each as a trajectory of its own.
+
+    Used behind the scenes in notebook 05: BCO leaves out of BC the labels its inverse dynamics model
+    can only guess, which cuts a demo where they lie.
+
+    Args:
+        demo: an action-labelled trajectory with T transitions.
+        keep: T booleans, True for the transitions to keep.
+
+    Returns:
+        One trajectory per run of kept transitions, in order (none if nothing is kept). Only the piece that
+        ends where the demo ends keeps its ``terminated`` flag; rewards are kept with their transitions.
+
+    Raises:
+        ValueError: if ``keep`` does not hold one flag per transition.
+    """
+    keep = as_flags("keep", keep)
+    if keep.shape != (len(demo),):
+        raise ValueError(f"keep has shape {keep.shape}; expected ({len(demo)},), one flag per transition of the demo.")
+    edges = np.diff(np.r_[0, keep.astype(np.int8), 0])
+    pieces = []
+    for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        rews = demo.rews[start:stop] if demo.rews is not None else None
+        pieces.append(Trajectory(obs=demo.obs[start:stop + 1], acts=demo.acts[start:stop], rews=rews,
+                                 terminated=demo.terminated and stop == len(demo)))
+    return pieces
+
+
 def state_pairs(demos: Sequence[StateTrajectory]) -> tuple[np.ndarray, np.ndarray]:
     """All consecutive state pairs (s, s′) of state-only trajectories.
 

@@ -5,6 +5,7 @@
     python benchmarks/bench_core.py --gaifo    # only the BCO-on-every-task and GAIfO rows (notebook 08)
     python benchmarks/bench_core.py --bco      # only the BCO-on-every-task rows (issue 13's BCO table)
     python benchmarks/bench_core.py --bco --seeds 9   # the same over seeds 0-8, to see the seed-to-seed spread
+    python benchmarks/bench_core.py --bco --label-radius 1   # every task's BCO with label_radius 1 (0: every label)
 
 CPU times are process CPU seconds (time.process_time) on this machine, measured after one warm-up
 run (the first run in a process also imports torch, about a second once per process; it is reported too).
@@ -14,6 +15,7 @@ Returns are means over evaluation episodes that start from bcolearn.EVAL_SEED.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import subprocess
 import sys
 import time
@@ -49,13 +51,13 @@ def score_cell(scores: list[float]) -> str:
 
 
 def row(what: str, result: str, budget: str, ref: str) -> None:
-    print(f"| {what:<45} | {result:<34} | {budget:<34} | {ref:<26} |")
+    print(f"| {what:<53} | {result:<34} | {budget:<34} | {ref:<26} |")
 
 
 def header() -> None:
     """The table's header, in the widths of :func:`row`."""
     row("what", "result", "budget used", "expert / random")
-    print(f"|{'-' * 47}|{'-' * 36}|{'-' * 36}|{'-' * 28}|")
+    print(f"|{'-' * 55}|{'-' * 36}|{'-' * 36}|{'-' * 28}|")
 
 
 def main() -> None:
@@ -65,10 +67,12 @@ def main() -> None:
     parser.add_argument("--bco", action="store_true")
     parser.add_argument("--seeds", type=int, default=3, metavar="N",
                         help="training seeds 0..N-1 for the BCO and GAIfO rows (default 3, as the issues ask)")
+    parser.add_argument("--label-radius", type=float, default=None, metavar="R",
+                        help="BCOConfig.label_radius for every task's BCO row, instead of the recommended one")
     args = parser.parse_args()
     if args.bco:
         header()
-        bco_rows(tuple(range(args.seeds)))
+        bco_rows(tuple(range(args.seeds)), label_radius=args.label_radius)
         return
     if args.gaifo:
         header()
@@ -132,15 +136,18 @@ BCO_DEMOS = {"CartPole-v1": 1, "Acrobot-v1": 5, "MountainCar-v0": 10, "Pendulum-
 """State-only demos per task in the BCO rows (as in the rows above)."""
 
 
-def bco_rows(seeds: tuple[int, ...] = (0, 1, 2), episodes: int = 50) -> None:
+def bco_rows(seeds: tuple[int, ...] = (0, 1, 2), episodes: int = 50, label_radius: float | None = None) -> None:
     """Issue 13's BCO rows: BCO with the recommended configs on all five tasks.
 
     Each: mean normalised score over ``seeds`` (each policy evaluated on ``episodes`` episodes), the
-    environment interactions the run spent (``BCOResult.env_steps``), and CPU seconds per run.
+    environment interactions the run spent (``BCOResult.env_steps``), and CPU seconds per run. A
+    ``label_radius`` replaces the recommended one on every task (0 keeps every label).
     """
     for env_id, n_demos in BCO_DEMOS.items():
         ref = bl.REFERENCE_RETURNS[env_id]
         cfg = recommended_bco_config(env_id)
+        if label_radius is not None:
+            cfg = dataclasses.replace(cfg, label_radius=label_radius)
         demos = bl.collect_state_demos(env_id, bl.load_expert(env_id), n_demos, seed=0)
         scores, steps, times = [], [], []
         for seed in seeds:
@@ -148,7 +155,8 @@ def bco_rows(seeds: tuple[int, ...] = (0, 1, 2), episodes: int = 50) -> None:
             scores.append(bl.evaluate(env_id, res.policy, episodes).score)
             steps.append(res.env_steps)
             times.append(t)
-        row(f"BCO({cfg.alpha:g}), {env_id}, {n_demos} state-only demo{'s' * (n_demos > 1)}", score_cell(scores),
+        trust = f", labels ≤ {cfg.label_radius:g}" if cfg.label_radius else ""
+        row(f"BCO({cfg.alpha:g}){trust}, {env_id}, {n_demos} state-only demo{'s' * (n_demos > 1)}", score_cell(scores),
             f"{int(np.mean(steps))} env steps, {np.mean(times):.1f} s CPU", f"{ref.expert:.1f} / {ref.random:.1f}")
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bcolearn.bc import BCConfig
-from bcolearn.idm import IDMConfig, IDMResult, idm_metrics, label_demos, make_idm, split, train_idm
+from bcolearn.idm import IDMConfig, IDMResult, coverage_distance, idm_metrics, label_demos, make_idm, split, train_idm
 from bcolearn.nets import InverseDynamicsModel
 from bcolearn.rollout import collect_transitions, random_policy
 from bcolearn.types import StateTrajectory, Trajectory, Transitions, drop_actions, to_transitions
@@ -141,3 +141,34 @@ def test_label_demos_names_what_is_wrong(cartpole_random, pendulum_demos):
         label_demos(result, pendulum_demos)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"observations of size 3, but the environment's are of size 4"):
         label_demos(result.model, [StateTrajectory(obs=t.obs) for t in pendulum_demos])
+
+
+def test_coverage_distance_is_zero_on_the_idms_own_data_and_grows_away_from_it(cartpole_random):
+    train, test = cartpole_random
+    idm = train_idm(train, FAST, env_id="CartPole-v1", seed=0).model
+    own = StateTrajectory(obs=np.r_[train.obs[:5], train.next_obs[4:5]])  # the data's first five transitions
+    far = StateTrajectory(obs=own.obs * 10)
+    near_d, far_d = coverage_distance(idm, train, [own, far])
+    assert near_d.shape == (5,) and far_d.shape == (5,)
+    np.testing.assert_allclose(near_d, 0.0, atol=1e-5)
+    assert (far_d > 1.0).all()
+    # in the IDM's standardised inputs: the nearest transition's distance, measured here by brute force
+    mean, std = idm.norm.mean.numpy(), idm.norm.std.numpy()
+    ref = (idm.features(train.obs, train.next_obs) - mean) / std
+    other = StateTrajectory(obs=test.obs[:51])  # states of other episodes
+    x = (idm.features(other.obs[:-1], other.obs[1:]) - mean) / std
+    expected = np.sqrt(((x[:, None, :] - ref[None]) ** 2).sum(-1)).min(1)
+    (got,) = coverage_distance(idm, train, [other])
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_coverage_distance_refuses_what_it_cannot_measure(cartpole_random):
+    train, _ = cartpole_random
+    result = train_idm(train, FAST, env_id="CartPole-v1", seed=0)
+    demos = [StateTrajectory(obs=train.obs[:4])]
+    with pytest.raises(TypeError, match="model"):
+        coverage_distance(result, train, demos)  # the IDMResult, not its model
+    with pytest.raises(TypeError, match="Transitions"):
+        coverage_distance(result.model, demos, demos)
+    with pytest.raises(ValueError, match="size"):
+        coverage_distance(result.model, train, [StateTrajectory(obs=np.zeros((3, 3)))])

@@ -20,7 +20,7 @@ from bcolearn.bc import BCConfig
 from bcolearn.bco import BCOConfig
 from bcolearn.idm import IDMConfig
 from bcolearn.storage import load_demos, save_demos
-from bcolearn.types import StateTrajectory, Trajectory, Transitions
+from bcolearn.types import StateTrajectory, Trajectory, Transitions, keep_transitions, to_transitions
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -215,3 +215,33 @@ def test_config_constructors_give_a_valid_config_or_name_the_field(config_class,
         else:
             assert not isinstance(value, bool) and np.isfinite(value)
             assert (meta["low"] is None or value >= meta["low"]) and (meta["high"] is None or value <= meta["high"])
+
+
+@FAST
+@given(T=st.integers(1, 12), data=st.data(), terminated=st.booleans(), with_rews=st.booleans())
+def test_keep_transitions_returns_exactly_the_kept_transitions_in_order(T, data, terminated, with_rews) -> None:
+    obs = np.arange((T + 1) * 2, dtype=np.float32).reshape(T + 1, 2)
+    demo = Trajectory(obs=obs, acts=np.arange(T) % 3, rews=np.arange(T, dtype=np.float32) if with_rews else None,
+                      terminated=terminated)
+    keep = np.array(data.draw(st.lists(st.booleans(), min_size=T, max_size=T)))
+    pieces = keep_transitions(demo, keep)
+    assert sum(len(p) for p in pieces) == keep.sum()
+    if pieces:
+        flat = to_transitions(pieces)
+        np.testing.assert_array_equal(flat.obs, obs[:-1][keep])
+        np.testing.assert_array_equal(flat.next_obs, obs[1:][keep])
+        np.testing.assert_array_equal(flat.acts, demo.acts[keep])
+    # a piece is a run of consecutive kept transitions: pieces never touch, and only a piece that ends where the
+    # demo ends can be terminal
+    assert len(pieces) == int(np.sum(np.diff(np.r_[0, keep.astype(int)]) == 1))
+    assert [p.terminated for p in pieces] == [terminated and p.obs[-1, 0] == obs[-1, 0] for p in pieces]
+    if with_rews:
+        assert sum(float(p.rews.sum()) for p in pieces) == float(demo.rews[keep].sum())
+
+
+def test_keep_transitions_needs_one_flag_per_transition() -> None:
+    demo = Trajectory(obs=np.zeros((4, 2), np.float32), acts=[0, 1, 0])
+    with pytest.raises(ValueError, match=r"keep has shape \(2,\); expected \(3,\)"):
+        keep_transitions(demo, [True, False])
+    with pytest.raises(ValueError, match="keep"):
+        keep_transitions(demo, ["yes", "no", "yes"])

@@ -160,6 +160,9 @@ def _bco_note(result: BCOResult, env_id: str) -> str:
     else:
         labelled = (f"the IDM's mean action error on the expert's transitions was {history.last('err/idm_demo'):.3f} "
                     f"{action_unit(env_id)}")
+    kept = history.last("bco/labels_kept")
+    if kept < 1:
+        labelled += f"; BC trained on the {kept:.0%} of the demo transitions within label_radius of the IDM's data"
     shown = int(history.last("env/steps"))
     cut = f" (the last {steps - shown:,} for an iteration that Stop cut short)" if steps > shown else ""
     return f"BCO used {steps:,} environment steps{cut}; {labelled}."
@@ -180,7 +183,7 @@ class BCOPanel(TrainingPanel[BCOConfig]):
              "expert's actions, BC learns from them. With α > 0 the policy's own rollouts improve the IDM. "
              "Top: each phase's training, one line per iteration (earlier ones faded); bottom: the return and "
              "the IDM's labels after each iteration, against the environment steps used.")
-    config_fields = ("pre_demo_steps", "alpha", "iterations", "idm.epochs", "bc.epochs", "idm.input_mode")
+    config_fields = ("pre_demo_steps", "alpha", "iterations", "idm.epochs", "bc.epochs", "idm.input_mode", "label_radius")
 
     @classmethod
     def default_config(cls, env_id: str) -> BCOConfig:
@@ -229,7 +232,8 @@ class ComparePanel(TrainingPanel[BCOConfig]):
 
     title = "BC vs BCO on the same demonstrations"
     intro = ("Both learn from the same expert episodes: BC sees the expert's actions, BCO only the states "
-             "(plus its own environment steps). The BC settings (bc.*) are used by both.")
+             "(plus its own environment steps). The BC settings (bc.*) are used by both, and BCO trusts every label "
+             "its IDM gives, as in the paper.")
     config_fields = ("bc.epochs", "bc.lr", "pre_demo_steps", "alpha", "iterations")
 
     @classmethod
@@ -237,7 +241,8 @@ class ComparePanel(TrainingPanel[BCOConfig]):
         from bcolearn.bco import recommended_bco_config
 
         config = recommended_bco_config(env_id)
-        return dataclasses.replace(config, bc=dataclasses.replace(config.bc, eval_every=5, eval_episodes=5))
+        return dataclasses.replace(config, label_radius=0.0,  # the paper's BCO, side by side with BC
+                                   bc=dataclasses.replace(config.bc, eval_every=5, eval_episodes=5))
 
     def controls_spec(self, values: Mapping[str, ParamValue]) -> ControlsSpec:
         return _without_alpha(values)

@@ -111,15 +111,17 @@ def recommended_bco_config(env_id: str) -> BCOConfig:
     BCO(α) fixes that within 5,000 interactions in all (Acrobot: four BCO(1) iterations of 1,000 steps after
     1,000 random ones; MountainCar: two BCO(0.5) iterations of 1,250 after 2,500, with an IDM on (s, s′),
     which extrapolates better to the fast swings than (s, s′ − s)), with only 10 % random actions so that
-    the policy's rollouts get as far as the expert's. Pendulum: 5,000 random steps; BCO(0) already reaches
-    the expert on most seeds, and three BCO(0.5) iterations repair the IDM on the others. LunarLander: a
-    random lander crashes and never rests on the pad, so BCO(0)'s IDM mislabels the expert's landed steps;
-    one BCO(1) iteration of the policy's own landings after 10,000 random steps repairs them. Measured in
-    benchmarks/bench_core.py (seeds 0–2, 50 evaluation episodes each): 1.00, 0.976, 0.991, 1.006 and 1.002
-    in the order above. Over seeds 0–8 (``--seeds 9``) two tasks fall short: Acrobot 0.969 ± 0.025 sd, and
+    the policy's rollouts get as far as the expert's. Acrobot's rollouts still never reach the expert's
+    fast last swing, so BC there trains only on the labels within ``label_radius`` = 1 of the IDM's data.
+    Pendulum: 5,000 random steps; BCO(0) already reaches the expert on most seeds, and three BCO(0.5)
+    iterations repair the IDM on the others. LunarLander: a random lander crashes and never rests on the
+    pad, so BCO(0)'s IDM mislabels the expert's landed steps; one BCO(1) iteration of the policy's own
+    landings after 10,000 random steps repairs them. Measured in benchmarks/bench_core.py (seeds 0–2, 50
+    evaluation episodes each): 1.00, 0.990, 0.991, 1.006 and 1.002 in the order above. Over seeds 0–8
+    (``--seeds 9``): 1.00, 0.994 ± 0.007 sd (0.969 ± 0.025 with every label kept), 0.993, 0.995 and
     LunarLander 0.964 ± 0.062 sd, whose IDM on two seeds of nine labels the landed lander's idling as a side
-    engine, so the policy keeps firing on the pad and misses the bonus for coming to rest. A task that is not
-    bundled gets the defaults.
+    engine, so the policy keeps firing on the pad and misses the bonus for coming to rest (``label_radius`` = 1
+    makes LunarLander worse, 0.834 ± 0.133 sd: ``--label-radius 1``). A task that is not bundled gets the defaults.
     """
     task = find_task(env_id)
     settings = dict(task.bco_settings) if task is not None else {}

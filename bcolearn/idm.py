@@ -21,7 +21,8 @@ from bcolearn.nets import INPUT_MODES, InverseDynamicsModel
 from bcolearn.training import History, SupervisedConfig, action_metrics, build_model, fit_supervised
 from bcolearn.types import StateTrajectory, Trajectory, Transitions, check_demos
 
-__all__ = ["IDMConfig", "IDMResult", "coverage_distance", "idm_metrics", "label_demos", "make_idm", "split", "train_idm"]
+__all__ = ["IDMConfig", "IDMResult", "coverage_distance", "idm_metrics", "label_demos", "make_idm", "split",
+           "train_idm"]
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,8 @@ def label_demos(idm: InverseDynamicsModel, demos: Sequence[StateTrajectory]) -> 
     return [Trajectory(obs=t.obs, acts=idm.predict(t.obs[:-1], t.obs[1:]), terminated=t.terminated) for t in demos]
 
 
-def coverage_distance(idm: InverseDynamicsModel, data: Transitions, demos: Sequence[StateTrajectory]) -> list[np.ndarray]:
+def coverage_distance(idm: InverseDynamicsModel, data: Transitions,
+                      demos: Sequence[StateTrajectory]) -> list[np.ndarray]:
     """How far each demo transition lies from the IDM's own data: where its labels are guesses.
 
     Taught in notebook 05.

@@ -51,13 +51,13 @@ def score_cell(scores: list[float]) -> str:
 
 
 def row(what: str, result: str, budget: str, ref: str) -> None:
-    print(f"| {what:<53} | {result:<34} | {budget:<34} | {ref:<26} |")
+    print(f"| {what:<58} | {result:<34} | {budget:<34} | {ref:<26} |")
 
 
 def header() -> None:
     """The table's header, in the widths of :func:`row`."""
     row("what", "result", "budget used", "expert / random")
-    print(f"|{'-' * 55}|{'-' * 36}|{'-' * 36}|{'-' * 28}|")
+    print(f"|{'-' * 60}|{'-' * 36}|{'-' * 36}|{'-' * 28}|")
 
 
 def main() -> None:

@@ -183,7 +183,8 @@ class BCOPanel(TrainingPanel[BCOConfig]):
              "expert's actions, BC learns from them. With α > 0 the policy's own rollouts improve the IDM. "
              "Top: each phase's training, one line per iteration (earlier ones faded); bottom: the return and "
              "the IDM's labels after each iteration, against the environment steps used.")
-    config_fields = ("pre_demo_steps", "alpha", "iterations", "idm.epochs", "bc.epochs", "idm.input_mode", "label_radius")
+    config_fields = ("pre_demo_steps", "alpha", "iterations", "idm.epochs", "bc.epochs", "idm.input_mode",
+                     "label_radius")
 
     @classmethod
     def default_config(cls, env_id: str) -> BCOConfig:

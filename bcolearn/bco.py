@@ -176,12 +176,13 @@ def train_bco(
     Returns:
         A :class:`BCOResult`. ``history`` has one row per iteration: ``bco/iteration``,
         ``env/steps`` (interactions used so far), IDM loss and held-out accuracy or error,
-        accuracy on the demos' true actions when given, BC loss and evaluation return.
-        ``env_steps`` is what the whole run spent.
+        accuracy on the demos' true actions when given, the share of demo transitions BC trained on
+        (``bco/labels_kept``), BC loss and evaluation return. ``env_steps`` is what the whole run spent.
 
     Raises:
         TypeError: for a config of another class or a bad seed.
-        ValueError: for demos or ``expert_acts`` that do not fit the task.
+        ValueError: for demos or ``expert_acts`` that do not fit the task, or a ``label_radius`` that leaves
+            BC no demo transition.
     """
     info = describe_env(env_id)
     config = check_config(config, BCOConfig, where="train_bco")
